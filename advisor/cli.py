@@ -1,0 +1,191 @@
+"""Command line: ``python -m advisor assess | rules check | facts``.
+
+Every failure a user can cause ends in one line per problem on standard
+error (``advisor: error: ...`` or ``path:line: field: message``) and a
+non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import textwrap
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn, TextIO
+
+from advisor import __version__
+from advisor.catalog import load_catalog
+from advisor.errors import AdvisorError, DataFileError, InputError
+from advisor.facts import derive_facts
+from advisor.profile import current_month, load_profile, parse_month
+from advisor.rules import RULES_DIR, load_ruleset, rule_files, ruleset_for
+from advisor.scoring import Assessment, Citation, assess, format_fact
+
+SETTINGS = ("small_practice", "large_group", "hospital")
+STATUS_MARK = {"met": "[met]   ", "partly": "[partly]", "unmet": "[unmet] ", "unknown": "[?]     "}
+EXIT_INPUT = 2
+EXIT_INVALID = 1
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports a usage error in one line."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_INPUT, f"{self.prog}: error: {message} (see --help)\n")
+
+
+# --- text rendering -----------------------------------------------------------------------
+
+
+def _bar(score: float, maximum: float, width: int = 10) -> str:
+    filled = round(width * score / maximum) if maximum > 0 else 0
+    return "#" * filled + "." * (width - filled)
+
+
+def render_text(a: Assessment) -> str:
+    """A readable, plain-text assessment (what ``assess`` prints without ``--json``)."""
+    out: list[str] = []
+    sources: dict[str, tuple[int, Citation]] = {}
+
+    def ref(citations: Sequence[Citation]) -> str:
+        nums = []
+        for c in citations:
+            if c.id not in sources:
+                sources[c.id] = (len(sources) + 1, c)
+            nums.append(str(sources[c.id][0]))
+        return "[" + ",".join(nums) + "]"
+
+    out.append(f"{a.role_title} readiness, {a.setting_label}, as of {a.as_of}")
+    out.append("")
+    out.append(f"Score {a.score:.1f} / 100   band: {a.band.upper()}")
+    model = "no model installed" if a.model_version is None else f"model {a.model_version}"
+    out.append(f"  rules {a.rules_score:.1f}  +  model adjustment {a.model_adjustment:+.1f} ({model})")
+    if a.capped_by:
+        out.append(f"  capped from {a.band_before_gates} by unmet requirement(s): {', '.join(a.capped_by)}")
+    out.append(f"Evidence: {a.completeness.message}")
+    for label, names in (("software", a.completeness.unrecognized_software),
+                         ("certifications", a.completeness.unrecognized_certifications)):
+        if names:
+            out.append(f"  Not in the catalog, so not counted ({label}): {', '.join(names)}")
+    out.append("")
+    out.append("Hard requirements (gates)")
+    for g in a.gates:
+        out.append(f"  {STATUS_MARK[g.status]} {g.statement}  {ref(g.sources)}")
+        out.append(f"           {g.explanation}" + ("" if g.status == "met" else f" (caps the band at {g.caps_band})"))
+    out.append("")
+    out.append("Dimensions")
+    for d in a.dimensions:
+        out.append(f"  {d.title:<32} {d.score:5.1f} / {d.max:4.1f}  {_bar(d.score, d.max)}")
+        for item in d.items:
+            line = f"    {STATUS_MARK[item.status]} {item.points:4.1f}/{item.max_points:<4.1f} {item.explanation}"
+            out.append(f"{line}  {ref(item.sources)}")
+    out.append("")
+    out.append("Sources")
+    for num, c in sorted(sources.values(), key=lambda v: v[0]):
+        flags = ", ".join(f for f, on in (("secondary", c.secondary), ("uncertain", c.uncertain)) if on)
+        extra = f"; {flags}" if flags else ""
+        out.append(textwrap.fill(f"  [{num}] {c.title} (as of {c.as_of}{extra}) {' ; '.join(c.source)}",
+                                 width=110, subsequent_indent="      ", break_long_words=False,
+                                 break_on_hyphens=False))
+    out.append("")
+    out.append(f"engine {a.engine_version}, rules {a.rules_version}, catalog {a.catalog_version}")
+    return "\n".join(out) + "\n"
+
+
+# --- commands -----------------------------------------------------------------------------
+
+
+def _cmd_assess(args: argparse.Namespace, out: TextIO) -> int:
+    as_of = parse_month(args.as_of) if args.as_of else current_month()
+    ruleset = load_ruleset(Path(args.rules)) if args.rules else ruleset_for(args.role)
+    profile = load_profile(args.profile, as_of=as_of)
+    result = assess(profile, ruleset.spec.role, args.setting, as_of, ruleset)
+    out.write(result.model_dump_json(indent=2) + "\n" if args.json else render_text(result))
+    return 0
+
+
+def _cmd_rules_check(args: argparse.Namespace, out: TextIO) -> int:
+    paths: list[Path] = []
+    for given in args.paths or [str(RULES_DIR)]:
+        path = Path(given)
+        if path.is_dir():
+            paths.extend(rule_files(path).values())
+        else:
+            paths.append(path)
+    if not paths:
+        raise InputError(f"no rules files (*.yaml) in {', '.join(args.paths)}")
+    catalog = load_catalog()
+    failed = 0
+    for path in paths:
+        try:
+            rs = load_ruleset(path, catalog)
+        except DataFileError as exc:
+            failed += 1
+            for problem in exc.problems:
+                print(problem, file=sys.stderr)
+            continue
+        out.write(f"{path}: ok ({len(rs.rules)} rules, {len(rs.gates)} gates, version {rs.version})\n")
+    return EXIT_INVALID if failed else 0
+
+
+def _cmd_facts(args: argparse.Namespace, out: TextIO) -> int:
+    catalog = load_catalog()
+    if not args.profile:
+        for spec in catalog.facts.values():
+            if spec.feature:
+                out.write(f"{spec.name:<40} {spec.kind:<6} {spec.description}\n")
+        return 0
+    as_of = parse_month(args.as_of) if args.as_of else current_month()
+    profile = load_profile(args.profile, as_of=as_of)
+    row = derive_facts([profile], as_of, catalog).iloc[0]
+    for name, spec in catalog.facts.items():
+        out.write(f"{name:<40} {format_fact(spec, float(row[name]))}\n")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (exposed for tests and ``--help``)."""
+    parser = _Parser(prog="advisor", description="Career-path advisor and job-readiness assessor.")
+    parser.add_argument("--version", action="version", version=f"advisor {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    p = sub.add_parser("assess", help="assess a profile (JSON or YAML) for a role and setting")
+    p.add_argument("profile", help="profile file in the interchange format (.json, .yaml)")
+    p.add_argument("--role", default="medical_office_manager", help="role id (a file in rules/)")
+    p.add_argument("--setting", choices=SETTINGS, default="small_practice", help="practice setting")
+    p.add_argument("--as-of", help="month YYYY-MM that current jobs run to (default: this month)")
+    p.add_argument("--json", action="store_true", help="print the Assessment object as JSON")
+    p.add_argument("--rules", help="use this rules file instead of the role's shipped one")
+    p.set_defaults(func=_cmd_assess)
+
+    r = sub.add_parser("rules", help="work with rules files")
+    rsub = r.add_subparsers(dest="rules_command", required=True, parser_class=_Parser)
+    c = rsub.add_parser("check", help="validate rules files and print every problem")
+    c.add_argument("paths", nargs="*", help="files or directories (default: the shipped rules/)")
+    c.set_defaults(func=_cmd_rules_check)
+
+    f = sub.add_parser("facts", help="list the fact vocabulary, or a profile's derived facts")
+    f.add_argument("profile", nargs="?", help="profile file to derive facts for")
+    f.add_argument("--as-of", help="month YYYY-MM (default: this month)")
+    f.set_defaults(func=_cmd_facts)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
+    """Run the CLI; returns the exit code instead of raising."""
+    args = build_parser().parse_args(argv)
+    stream = out or sys.stdout
+    try:
+        code: int = args.func(args, stream)
+    except DataFileError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return EXIT_INPUT
+    except AdvisorError as exc:
+        print(f"advisor: error: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        print("advisor: interrupted", file=sys.stderr)
+        return 130
+    return code

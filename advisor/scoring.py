@@ -1,0 +1,384 @@
+"""Scoring: rule results turned into a readiness score, a band and an explanation.
+
+Two entry points share one path:
+
+* :func:`score_facts` scores a whole facts DataFrame (a batch of any size)
+  and returns one row per profile: rules score, model adjustment, final
+  score, band before and after gates, and evidence completeness.
+* :func:`assess` runs one profile end to end and returns the
+  :class:`Assessment` every view renders (and the CLI prints with ``--json``):
+  every dimension, every rule with its status, points, explanation and
+  sources, every gate, the facts used, completeness and versions.
+
+The score is the sum of points earned over the points available in the
+setting, on 0-100. The band follows the file's thresholds, then is capped by
+any gate that is unmet or unknown. The model slot is wired in: its
+adjustment is 0 until a trained model is installed, and it is always shown
+apart from the rules score.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+from pydantic import BaseModel, ConfigDict
+
+from advisor import __version__
+from advisor.errors import InputError
+from advisor.facts import PROFILE_SECTIONS, derive_facts, unrecognized
+from advisor.profile import Profile, check_profile, current_month, parse_month
+from advisor.rules import BANDS, STATUS_CODES, Band, RuleResults, RuleSet, evaluate_rules, ruleset_for
+from advisor.vocabulary import (
+    EDUCATION_LEVEL_NAMES,
+    KNOWLEDGE_LEVEL_NAMES,
+    PROFICIENCY_LEVEL_NAMES,
+    FactSpec,
+)
+
+_LEVEL_NAMES = {
+    EDUCATION_LEVEL_NAMES["no_education"]: "no education listed",
+    EDUCATION_LEVEL_NAMES["high_school"]: "high school",
+    EDUCATION_LEVEL_NAMES["certificate"]: "a certificate",
+    EDUCATION_LEVEL_NAMES["associate"]: "an associate degree",
+    EDUCATION_LEVEL_NAMES["bachelor"]: "a bachelor's",
+    EDUCATION_LEVEL_NAMES["master"]: "a master's",
+    EDUCATION_LEVEL_NAMES["doctorate"]: "a doctorate",
+}
+_PROFICIENCY_NAMES = {0: "none", **{v: k for k, v in PROFICIENCY_LEVEL_NAMES.items()}}
+_KNOWLEDGE_NAMES = {v: k for k, v in KNOWLEDGE_LEVEL_NAMES.items()}
+_SECTION_LABELS = {
+    "education": "your education",
+    "coursework": "your coursework",
+    "experience": "your work history",
+    "software": "the software you use",
+    "certifications": "your certifications",
+    "knowledge": "your knowledge of terminology, coding, billing and HIPAA",
+    "soft_skills": "your soft-skill ratings",
+}
+
+
+# --- the Assessment object ---------------------------------------------------------------
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class Citation(_Out):
+    """A source as shown next to a rule."""
+
+    id: str
+    title: str
+    source: list[str]
+    as_of: str
+    note: str | None = None
+    secondary: bool = False
+    uncertain: bool = False
+
+
+class RuleItem(_Out):
+    """One rule's outcome for this person."""
+
+    rule_id: str
+    statement: str
+    status: Literal["met", "partly", "unmet", "unknown"]
+    points: float
+    max_points: float
+    explanation: str
+    self_rated: bool
+    actions: list[str]
+    sources: list[Citation]
+
+
+class DimensionResult(_Out):
+    """Points earned in one dimension, with the rules behind them."""
+
+    id: str
+    title: str
+    description: str
+    score: float
+    max: float
+    items: list[RuleItem]
+
+
+class GateResult(_Out):
+    """A hard requirement and whether it is met."""
+
+    id: str
+    statement: str
+    status: Literal["met", "unmet", "unknown"]
+    caps_band: Band
+    explanation: str
+    actions: list[str]
+    sources: list[Citation]
+
+
+class Completeness(_Out):
+    """How much of the score rests on evidence we actually have."""
+
+    share: float
+    missing_sections: list[str]
+    unknown_rules: list[str]
+    unrecognized_software: list[str]
+    unrecognized_certifications: list[str]
+    message: str
+
+
+class Assessment(_Out):
+    """Everything a view needs to show one person's readiness for one role and setting."""
+
+    role: str
+    role_title: str
+    setting: str
+    setting_label: str
+    as_of: str
+    score: float
+    band: Band
+    band_before_gates: Band
+    capped_by: list[str]
+    rules_score: float
+    model_adjustment: float
+    model_reasons: list[str]
+    dimensions: list[DimensionResult]
+    gates: list[GateResult]
+    facts: dict[str, float | None]
+    recommendations: list[dict[str, Any]]
+    plan: dict[str, Any] | None
+    adjacent_roles: list[dict[str, Any]]
+    completeness: Completeness
+    engine_version: str
+    rules_version: str
+    catalog_version: str
+    model_version: str | None
+
+
+# --- formatting facts into sentences ------------------------------------------------------
+
+
+def format_fact(spec: FactSpec, value: float) -> str:
+    """A fact's value in words: ``3.5 years``, ``a bachelor's``, ``working``, ``4/5``."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "unknown"
+    if spec.unit == "years":
+        years = round(value, 1)
+        return f"{years:g} year" if years == 1 else f"{years:g} years"
+    if spec.unit == "level":
+        names = _LEVEL_NAMES if spec.section == "education" else _PROFICIENCY_NAMES
+        return names.get(int(value), f"{value:g}")
+    if spec.unit == "knowledge":
+        return _KNOWLEDGE_NAMES.get(int(value), str(value))
+    if spec.unit == "rating":
+        return f"{int(value)}/5"
+    if spec.unit == "flag":
+        return "yes" if value >= 1 else "no"
+    if spec.unit == "share":
+        return f"{value:.0%}"
+    return f"{value:g}"
+
+
+class _Formatter(dict[str, str]):
+    def __init__(self, specs: Mapping[str, FactSpec], row: Mapping[str, float]) -> None:
+        super().__init__()
+        self.specs, self.row = specs, row
+
+    def __missing__(self, key: str) -> str:
+        return format_fact(self.specs[key], self.row[key])
+
+
+def _explain(template: str, specs: Mapping[str, FactSpec], row: Mapping[str, float]) -> str:
+    return template.format_map(_Formatter(specs, row))
+
+
+# --- batch scoring ------------------------------------------------------------------------
+
+
+def band_of(scores: npt.ArrayLike, ruleset: RuleSet, setting: str) -> npt.NDArray[np.int8]:
+    """Band index (0 early ... 3 ready) from scores, by the file's thresholds for ``setting``."""
+    s = np.asarray(scores, dtype=float)
+    b = ruleset.spec.bands.thresholds[setting]
+    return np.select([s >= b.ready, s >= b.nearly, s >= b.developing], [3, 2, 1], 0).astype(np.int8)
+
+
+def _gate_caps(results: RuleResults, ruleset: RuleSet) -> npt.NDArray[np.int8]:
+    cap = np.full(results.gates.shape[0], 3, dtype=np.int8)
+    for k, gi in enumerate(results.gate_index):
+        limit = BANDS.index(ruleset.gates[gi].spec.caps_band)
+        failed = results.gates[:, k] != 1.0
+        cap = np.where(failed, np.minimum(cap, limit), cap).astype(np.int8)
+    return cap
+
+
+def score_facts(ruleset: RuleSet, facts: pd.DataFrame, setting: str,
+                model_adjustment: npt.ArrayLike | None = None) -> pd.DataFrame:
+    """Score every row of ``facts`` in ``setting``: the batch path (and the single one).
+
+    Returns columns ``rules_score``, ``model_adjustment``, ``score``,
+    ``band_before_gates``, ``band`` and ``completeness`` (share of points whose
+    evidence is known), indexed like ``facts``.
+    """
+    results = evaluate_rules(ruleset, facts, setting)
+    return _score_table(results, ruleset, facts.index, model_adjustment)
+
+
+def _score_table(results: RuleResults, ruleset: RuleSet, index: pd.Index,
+                 model_adjustment: npt.ArrayLike | None) -> pd.DataFrame:
+    total = results.points.sum()
+    rules_score = 100.0 * results.earned.sum(axis=1) / total if total > 0 else np.zeros(len(index))
+    adjustment = np.zeros(len(index)) if model_adjustment is None else np.asarray(model_adjustment, float)
+    score = np.clip(rules_score + adjustment, 0.0, 100.0)
+    before = band_of(score, ruleset, results.setting)
+    band = np.minimum(before, _gate_caps(results, ruleset))
+    known = (results.status != STATUS_CODES.index("unknown")) * results.points
+    completeness = known.sum(axis=1) / total if total > 0 else np.ones(len(index))
+    names = np.array(BANDS)
+    return pd.DataFrame(
+        {
+            "rules_score": rules_score,
+            "model_adjustment": adjustment,
+            "score": score,
+            "band_before_gates": names[before],
+            "band": names[band],
+            "completeness": completeness,
+        },
+        index=index,
+    )
+
+
+# --- one profile, explained ---------------------------------------------------------------
+
+
+def _citations(ruleset: RuleSet, ids: Sequence[str]) -> list[Citation]:
+    out = []
+    for sid in ids:
+        src = ruleset.spec.sources[sid]
+        out.append(Citation(id=sid, title=src.title, source=list(src.source), as_of=src.as_of,
+                            note=src.note, secondary=src.secondary, uncertain=src.uncertain))
+    return out
+
+
+def _missing_sections(names: frozenset[str], specs: Mapping[str, FactSpec], row: Mapping[str, float]) -> list[str]:
+    sections = sorted({specs[n].section for n in names if math.isnan(row[n])})
+    return [_SECTION_LABELS.get(s, s) for s in sections]
+
+
+def _unknown_text(names: frozenset[str], specs: Mapping[str, FactSpec], row: Mapping[str, float]) -> str:
+    missing = _missing_sections(names, specs, row)
+    what = " and ".join(missing) if missing else "this"
+    return f"Unknown: we assumed nothing about {what}. Tell us to sharpen the score."
+
+
+def _build(profile: Profile, ruleset: RuleSet, setting: str, as_of: str, facts: pd.DataFrame,
+           table: pd.DataFrame, results: RuleResults) -> Assessment:
+    catalog = ruleset.catalog
+    specs = catalog.facts
+    row = {name: float(facts.iloc[0][name]) for name in facts.columns}
+    status_codes = results.status[0]
+    dims: list[DimensionResult] = []
+    unknown_rules: list[str] = []
+    for dim_id, dim in ruleset.spec.dimensions.items():
+        items = []
+        for r, rule in enumerate(ruleset.rules):
+            if rule.spec.dimension != dim_id or results.points[r] <= 0:
+                continue
+            status = STATUS_CODES[status_codes[r]]
+            level = int(results.level[0, r])
+            if status == "unknown":
+                unknown_rules.append(rule.spec.id)
+                text = _unknown_text(rule.facts, specs, row)
+            elif level >= 0:
+                text = _explain(rule.levels[level].explain, specs, row)
+            else:
+                text = _explain(rule.spec.unmet, specs, row)
+            items.append(RuleItem(
+                rule_id=rule.spec.id, statement=rule.spec.statement, status=status,
+                points=round(float(results.earned[0, r]), 2), max_points=round(float(results.points[r]), 2),
+                explanation=text, self_rated=rule.spec.self_rated, actions=list(rule.spec.actions),
+                sources=_citations(ruleset, rule.spec.sources),
+            ))
+        dims.append(DimensionResult(
+            id=dim_id, title=dim.title, description=dim.description,
+            score=round(sum(i.points for i in items), 2), max=round(sum(i.max_points for i in items), 2),
+            items=items,
+        ))
+    gates: list[GateResult] = []
+    capped_by: list[str] = []
+    for k, gi in enumerate(results.gate_index):
+        gate = ruleset.gates[gi]
+        value = results.gates[0, k]
+        status = "unknown" if math.isnan(value) else ("met" if value == 1.0 else "unmet")
+        if status == "met":
+            text = _explain(gate.spec.met, specs, row)
+        elif status == "unmet":
+            text = _explain(gate.spec.unmet, specs, row)
+        else:
+            text = _unknown_text(gate.condition.names, specs, row)
+        if status != "met" and BANDS.index(gate.spec.caps_band) < BANDS.index(table["band_before_gates"].iloc[0]):
+            capped_by.append(gate.spec.id)
+        gates.append(GateResult(
+            id=gate.spec.id, statement=gate.spec.statement, status=status, caps_band=gate.spec.caps_band,
+            explanation=text, actions=list(gate.spec.actions), sources=_citations(ruleset, gate.spec.sources),
+        ))
+    used = sorted({n for r in ruleset.rules for n in r.facts} | {n for g in ruleset.gates for n in g.condition.names})
+    odd = unrecognized(profile, catalog)
+    missing = [_SECTION_LABELS[s] for s in PROFILE_SECTIONS if getattr(profile, s) is None]
+    share = float(table["completeness"].iloc[0])
+    message = (
+        "Every rule had evidence to work with."
+        if not missing and not unknown_rules
+        else "We assumed nothing about " + (", ".join(missing) if missing else "some details")
+        + f": {share:.0%} of the points rest on evidence you gave. Tell us more to sharpen the score."
+    )
+    first = table.iloc[0]
+    return Assessment(
+        role=ruleset.spec.role,
+        role_title=ruleset.spec.title,
+        setting=setting,
+        setting_label=ruleset.spec.settings[setting].label,
+        as_of=as_of,
+        score=round(float(first["score"]), 1),
+        band=first["band"],
+        band_before_gates=first["band_before_gates"],
+        capped_by=capped_by,
+        rules_score=round(float(first["rules_score"]), 1),
+        model_adjustment=round(float(first["model_adjustment"]), 1),
+        model_reasons=[],
+        dimensions=dims,
+        gates=gates,
+        facts={n: (None if math.isnan(row[n]) else round(row[n], 3)) for n in used},
+        recommendations=[],
+        plan=None,
+        adjacent_roles=[],
+        completeness=Completeness(
+            share=round(share, 3), missing_sections=missing, unknown_rules=unknown_rules,
+            unrecognized_software=odd["software"], unrecognized_certifications=odd["certifications"],
+            message=message,
+        ),
+        engine_version=__version__,
+        rules_version=ruleset.version,
+        catalog_version=catalog.fingerprint,
+        model_version=None,
+    )
+
+
+def assess(profile: Profile, role: str = "medical_office_manager", setting: str = "small_practice",
+           as_of: str | None = None, ruleset: RuleSet | None = None) -> Assessment:
+    """Assess one profile for ``role`` in ``setting`` as of ``as_of`` (``YYYY-MM``, default this month).
+
+    Raises :class:`~advisor.errors.ProfileError` for dates that make no sense
+    on that date and :class:`~advisor.errors.InputError` for an unknown role,
+    setting or date.
+    """
+    month = parse_month(as_of, "as_of") if as_of is not None else current_month()
+    rules = ruleset or ruleset_for(role)
+    if setting not in rules.spec.settings:
+        raise InputError(f"unknown setting '{setting}'; choose one of {', '.join(rules.settings)}")
+    check_profile(profile, month)
+    facts = derive_facts([profile], month, rules.catalog)
+    results = evaluate_rules(rules, facts, setting)
+    table = _score_table(results, rules, facts.index, None)
+    return _build(profile, rules, setting, month, facts, table, results)
