@@ -41,20 +41,32 @@ def _render(result: Assessment) -> None:
     st.caption(result.completeness.message)
     st.subheader("Hard requirements")
     st.dataframe(
-        pd.DataFrame([{"requirement": g.statement, "status": STATUS_LABEL[g.status],
-                       "why": g.explanation} for g in result.gates]),
-        hide_index=True, width="stretch",
+        pd.DataFrame(
+            [
+                {"requirement": g.statement, "status": STATUS_LABEL[g.status], "why": g.explanation}
+                for g in result.gates
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
     )
     st.subheader("What counts and why")
     rows = [
-        {"dimension": d.title, "rule": i.statement, "status": STATUS_LABEL[i.status],
-         "points": f"{i.points:.1f} / {i.max_points:.1f}", "why": i.explanation,
-         "source": "; ".join(f"{c.title} ({c.as_of})" for c in i.sources)}
-        for d in result.dimensions for i in d.items
+        {
+            "dimension": d.title,
+            "rule": i.statement,
+            "status": STATUS_LABEL[i.status],
+            "points": f"{i.points:.1f} / {i.max_points:.1f}",
+            "why": i.explanation,
+            "source": "; ".join(f"{c.title} ({c.as_of})" for c in i.sources),
+        }
+        for d in result.dimensions
+        for i in d.items
     ]
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
-    st.caption(f"engine {result.engine_version} · rules {result.rules_version} · "
-               f"catalog {result.catalog_version}")
+    st.caption(
+        f"engine {result.engine_version} · rules {result.rules_version} · catalog {result.catalog_version}"
+    )
 
 
 def main() -> None:
@@ -73,8 +85,9 @@ def main() -> None:
             upload = st.file_uploader("Profile file", type=["json", "yaml", "yml"])
             if upload is not None:
                 profile = _profile_from_upload(upload)
-        setting = st.selectbox("Practice setting", rules.settings,
-                               format_func=lambda s: rules.spec.settings[s].label)
+        setting = st.selectbox(
+            "Practice setting", rules.settings, format_func=lambda s: rules.spec.settings[s].label
+        )
         if profile is not None:
             _render(assess(profile, rules.spec.role, setting, ruleset=rules))
     except DataFileError as exc:

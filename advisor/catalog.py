@@ -350,14 +350,15 @@ def _load(path: Path, model: type[_F], problems: list[Problem]) -> tuple[Documen
         return None
 
 
-def _unique(doc: Document, key: str, items: list[tuple[int, str]], what: str,
-            problems: list[Problem]) -> None:
+def _unique(
+    doc: Document, key: str, items: list[tuple[int, str]], what: str, problems: list[Problem]
+) -> None:
     seen: dict[str, int] = {}
     for index, name in items:
         if name in seen:
-            line = doc.line_of((key, index))
-            problems.append(Problem(doc.path, line, f"{key}[{index}]",
-                                    f"{what} '{name}' is already used by {key}[{seen[name]}]"))
+            problems.append(
+                doc.problem((key, index), f"{what} '{name}' is already used by {key}[{seen[name]}]")
+            )
         else:
             seen[name] = index
 
@@ -392,9 +393,11 @@ def _load_catalog(directory: str) -> Catalog:
         for name in (cert.code, cert.name, *cert.aliases):
             key = normalize_name(name)
             if cert_names.setdefault(key, cert.code) != cert.code:
-                problems.append(Problem(cert_doc.path, cert_doc.line_of(("certifications", i, "aliases")),
-                                        f"certifications[{i}].aliases",
-                                        f"'{name}' also names {cert_names[key]}"))
+                problems.append(
+                    cert_doc.problem(
+                        ("certifications", i, "aliases"), f"'{name}' also names {cert_names[key]}"
+                    )
+                )
 
     generic = tuple(soft_file.generic_words)
     products = soft_file.products
@@ -403,40 +406,47 @@ def _load_catalog(directory: str) -> Catalog:
     for i, product in enumerate(products):
         for j, category in enumerate(product.categories):
             if category not in soft_file.categories:
-                problems.append(Problem(soft_doc.path, soft_doc.line_of(("products", i, "categories", j)),
-                                        f"products[{i}].categories[{j}]",
-                                        f"unknown category '{category}'"
-                                        + suggest(category, soft_file.categories)))
+                problems.append(
+                    soft_doc.problem(
+                        ("products", i, "categories", j),
+                        f"unknown category '{category}'" + suggest(category, soft_file.categories),
+                    )
+                )
         for name in (product.name, *product.aliases):
             key = normalize_name(name, generic)
             if software_names.setdefault(key, product.name) != product.name:
-                problems.append(Problem(soft_doc.path, soft_doc.line_of(("products", i, "aliases")),
-                                        f"products[{i}].aliases",
-                                        f"'{name}' also names {software_names[key]}"))
+                problems.append(
+                    soft_doc.problem(("products", i, "aliases"), f"'{name}' also names {software_names[key]}")
+                )
 
     groups = {g.id: g for g in prog_file.field_groups}
     _unique(prog_doc, "field_groups", list(enumerate(g.id for g in prog_file.field_groups)), "id", problems)
     _unique(prog_doc, "programs", list(enumerate(p.id for p in prog_file.programs)), "id", problems)
     for i, program in enumerate(prog_file.programs):
         if program.field_group not in groups:
-            problems.append(Problem(prog_doc.path, prog_doc.line_of(("programs", i, "field_group")),
-                                    f"programs[{i}].field_group",
-                                    f"unknown field group '{program.field_group}'"
-                                    + suggest(program.field_group, groups)))
+            problems.append(
+                prog_doc.problem(
+                    ("programs", i, "field_group"),
+                    f"unknown field group '{program.field_group}'" + suggest(program.field_group, groups),
+                )
+            )
         for j, code in enumerate(program.unlocks):
             if code not in {c.code for c in certs}:
-                problems.append(Problem(prog_doc.path, prog_doc.line_of(("programs", i, "unlocks", j)),
-                                        f"programs[{i}].unlocks[{j}]",
-                                        f"unknown certification '{code}'" + suggest(code, [c.code for c in certs])))
+                problems.append(
+                    prog_doc.problem(
+                        ("programs", i, "unlocks", j),
+                        f"unknown certification '{code}'" + suggest(code, [c.code for c in certs]),
+                    )
+                )
 
     roles = {r.id: r for r in role_file.roles}
     _unique(role_doc, "roles", list(enumerate(r.id for r in role_file.roles)), "id", problems)
     for i, role in enumerate(role_file.roles):
         for j, nxt in enumerate(role.next):
             if nxt not in roles:
-                problems.append(Problem(role_doc.path, role_doc.line_of(("roles", i, "next", j)),
-                                        f"roles[{i}].next[{j}]",
-                                        f"unknown role '{nxt}'" + suggest(nxt, roles)))
+                problems.append(
+                    role_doc.problem(("roles", i, "next", j), f"unknown role '{nxt}'" + suggest(nxt, roles))
+                )
 
     facts = fact_specs([c.code for c in certs], soft_file.categories, groups)
     kinds = {name: spec.kind for name, spec in facts.items()}
@@ -450,8 +460,9 @@ def _load_catalog(directory: str) -> Catalog:
                 try:
                     exprs.append(compile_expression(text, kinds, CONSTANTS))
                 except ExpressionError as exc:
-                    problems.append(Problem(cert_doc.path, cert_doc.line_of(loc),
-                                            f"{cert.code}.prerequisites.{pathway.id}", str(exc)))
+                    problems.append(
+                        cert_doc.problem(loc, str(exc), f"{cert.code}.prerequisites.{pathway.id}")
+                    )
             compiled.append((pathway, tuple(exprs)))
         prerequisites[cert.code] = tuple(compiled)
 
@@ -480,4 +491,3 @@ def _load_catalog(directory: str) -> Catalog:
         _cert_names=cert_names,
         _field_patterns=field_patterns,
     )
-

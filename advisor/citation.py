@@ -65,8 +65,11 @@ class Cited(StrictModel):
         """Short flags for display: ``"secondary source; uncertain"``."""
         flags = [
             name
-            for name, on in (("secondary source", self.secondary), ("uncertain", self.uncertain),
-                             ("not found", self.gap))
+            for name, on in (
+                ("secondary source", self.secondary),
+                ("uncertain", self.uncertain),
+                ("not found", self.gap),
+            )
             if on
         ]
         return "; ".join(flags)

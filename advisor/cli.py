@@ -64,30 +64,41 @@ def render_text(a: Assessment) -> str:
     if a.capped_by:
         out.append(f"  capped from {a.band_before_gates} by unmet requirement(s): {', '.join(a.capped_by)}")
     out.append(f"Evidence: {a.completeness.message}")
-    for label, names in (("software", a.completeness.unrecognized_software),
-                         ("certifications", a.completeness.unrecognized_certifications)):
+    for label, names in (
+        ("software", a.completeness.unrecognized_software),
+        ("certifications", a.completeness.unrecognized_certifications),
+    ):
         if names:
             out.append(f"  Not in the catalog, so not counted ({label}): {', '.join(names)}")
     out.append("")
     out.append("Hard requirements (gates)")
     for g in a.gates:
         out.append(f"  {STATUS_MARK[g.status]} {g.statement}  {ref(g.sources)}")
-        out.append(f"           {g.explanation}" + ("" if g.status == "met" else f" (caps the band at {g.caps_band})"))
+        out.append(
+            f"           {g.explanation}"
+            + ("" if g.status == "met" else f" (caps the band at {g.caps_band})")
+        )
     out.append("")
     out.append("Dimensions")
     for d in a.dimensions:
         out.append(f"  {d.title:<32} {d.score:5.1f} / {d.max:4.1f}  {_bar(d.score, d.max)}")
         for item in d.items:
-            line = f"    {STATUS_MARK[item.status]} {item.points:4.1f}/{item.max_points:<4.1f} {item.explanation}"
-            out.append(f"{line}  {ref(item.sources)}")
+            points = f"{item.points:4.1f}/{item.max_points:<4.1f}"
+            out.append(f"    {STATUS_MARK[item.status]} {points} {item.explanation}  {ref(item.sources)}")
     out.append("")
     out.append("Sources")
     for num, c in sorted(sources.values(), key=lambda v: v[0]):
         flags = ", ".join(f for f, on in (("secondary", c.secondary), ("uncertain", c.uncertain)) if on)
         extra = f"; {flags}" if flags else ""
-        out.append(textwrap.fill(f"  [{num}] {c.title} (as of {c.as_of}{extra}) {' ; '.join(c.source)}",
-                                 width=110, subsequent_indent="      ", break_long_words=False,
-                                 break_on_hyphens=False))
+        out.append(
+            textwrap.fill(
+                f"  [{num}] {c.title} (as of {c.as_of}{extra}) {' ; '.join(c.source)}",
+                width=110,
+                subsequent_indent="      ",
+                break_long_words=False,
+                break_on_hyphens=False,
+            )
+        )
     out.append("")
     out.append(f"engine {a.engine_version}, rules {a.rules_version}, catalog {a.catalog_version}")
     return "\n".join(out) + "\n"

@@ -107,7 +107,7 @@ class _Compiler:
         return ExpressionError(message, None if column is None else column + 1)
 
     def compile(self, node: ast.AST) -> tuple[Kind, _Eval]:
-        handler = getattr(self, f"_{type(node).__name__}", None)
+        handler = getattr(self, f"_{type(node).__name__.lower()}", None)
         if handler is None:
             raise self.fail(f"'{ast.unparse(node)}' is not allowed in a condition", node)
         result: tuple[Kind, _Eval] = handler(node)
@@ -127,10 +127,10 @@ class _Compiler:
             )
         return fn
 
-    def _Expression(self, node: ast.Expression) -> tuple[Kind, _Eval]:
+    def _expression(self, node: ast.Expression) -> tuple[Kind, _Eval]:
         return self.compile(node.body)
 
-    def _Constant(self, node: ast.Constant) -> tuple[Kind, _Eval]:
+    def _constant(self, node: ast.Constant) -> tuple[Kind, _Eval]:
         value = node.value
         if isinstance(value, bool):
             as_float = 1.0 if value else 0.0
@@ -140,7 +140,7 @@ class _Compiler:
             return "number", lambda _c: number
         raise self.fail(f"{value!r} is not allowed: only numbers and fact names", node)
 
-    def _Name(self, node: ast.Name) -> tuple[Kind, _Eval]:
+    def _name(self, node: ast.Name) -> tuple[Kind, _Eval]:
         name = node.id
         if name in self.facts:
             self.names.add(name)
@@ -151,7 +151,7 @@ class _Compiler:
         hint = suggest(name, [*self.facts, *self.constants])
         raise self.fail(f"unknown fact '{name}'{hint}", node)
 
-    def _BoolOp(self, node: ast.BoolOp) -> tuple[Kind, _Eval]:
+    def _boolop(self, node: ast.BoolOp) -> tuple[Kind, _Eval]:
         parts = [self.flag(v) for v in node.values]
         combine = _kleene_and if isinstance(node.op, ast.And) else _kleene_or
 
@@ -163,7 +163,7 @@ class _Compiler:
 
         return "flag", run
 
-    def _UnaryOp(self, node: ast.UnaryOp) -> tuple[Kind, _Eval]:
+    def _unaryop(self, node: ast.UnaryOp) -> tuple[Kind, _Eval]:
         if isinstance(node.op, ast.Not):
             inner = self.flag(node.operand)
             return "flag", lambda cols: 1.0 - np.asarray(inner(cols), dtype=float)
@@ -172,7 +172,7 @@ class _Compiler:
             return "number", lambda cols: -np.asarray(value(cols), dtype=float)
         raise self.fail(f"operator in '{ast.unparse(node)}' is not allowed", node)
 
-    def _Compare(self, node: ast.Compare) -> tuple[Kind, _Eval]:
+    def _compare(self, node: ast.Compare) -> tuple[Kind, _Eval]:
         ops = [type(op) for op in node.ops]
         for op, right in zip(ops, node.comparators, strict=True):
             if op not in _COMPARE:
@@ -188,7 +188,7 @@ class _Compiler:
 
         return "flag", run
 
-    def _BinOp(self, node: ast.BinOp) -> tuple[Kind, _Eval]:
+    def _binop(self, node: ast.BinOp) -> tuple[Kind, _Eval]:
         op = type(node.op)
         if op not in _ARITH:
             raise self.fail(f"operator in '{ast.unparse(node)}' is not allowed", node)
@@ -200,7 +200,7 @@ class _Compiler:
 
         return "number", run
 
-    def _Call(self, node: ast.Call) -> tuple[Kind, _Eval]:
+    def _call(self, node: ast.Call) -> tuple[Kind, _Eval]:
         if not isinstance(node.func, ast.Name) or node.func.id not in ("min", "max"):
             raise self.fail("only min(...) and max(...) may be called", node)
         if node.keywords or len(node.args) < 2:

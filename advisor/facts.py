@@ -21,6 +21,7 @@ Conventions:
 
 from __future__ import annotations
 
+import typing
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -28,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from advisor.catalog import Catalog
-from advisor.profile import Experience, Profile, month_index
+from advisor.profile import Experience, Profile, RoleFamily, month_index
 from advisor.vocabulary import (
     BUSINESS_COURSES,
     COURSE_AREAS,
@@ -44,14 +45,18 @@ from advisor.vocabulary import (
 )
 
 HEALTHCARE_SETTINGS = frozenset({"medical_office", "hospital", "other_healthcare"})
-ADMIN_FAMILIES = frozenset(
-    {"front_desk", "admin_assistant", "billing_coding", "office_admin", "supervisor",
-     "office_manager", "practice_administrator"}
-)
+ADMIN_FAMILIES = frozenset(typing.get_args(RoleFamily)) - {"medical_assistant", "other"}
+"""Office and administrative role families (every one but clinical assistants and 'other')."""
 SUPERVISORY_FAMILIES = frozenset({"supervisor", "office_manager", "practice_administrator"})
 MANAGEMENT_FAMILIES = frozenset({"office_manager", "practice_administrator"})
 PROFILE_SECTIONS = (
-    "education", "coursework", "experience", "software", "certifications", "knowledge", "soft_skills",
+    "education",
+    "coursework",
+    "experience",
+    "software",
+    "certifications",
+    "knowledge",
+    "soft_skills",
 )
 
 RECENT_MONTHS = 24
@@ -111,9 +116,14 @@ class _Row:
         if profile.education is None:
             return set()
         groups = self.catalog.field_groups
-        for name in ("education_level", "relevant_education_level", "core_education_level",
-                     "education_in_progress_level", "relevant_education_in_progress_level",
-                     *(f"{g}_education_level" for g in groups)):
+        for name in (
+            "education_level",
+            "relevant_education_level",
+            "core_education_level",
+            "education_in_progress_level",
+            "relevant_education_in_progress_level",
+            *(f"{g}_education_level" for g in groups),
+        ):
             self.set(name, 0.0)
         implied: set[str] = set()
         for entry in profile.education:
@@ -157,10 +167,20 @@ class _Row:
         if profile.experience is None:
             return
         buckets: dict[str, list[Interval]] = {
-            k: [] for k in ("experience", "healthcare", "medical_office", "healthcare_admin",
-                            "office_admin", "supervisory", "supervisory_healthcare",
-                            "supervisory_medical_office", "management", "management_healthcare",
-                            "billing_coding")
+            k: []
+            for k in (
+                "experience",
+                "healthcare",
+                "medical_office",
+                "healthcare_admin",
+                "office_admin",
+                "supervisory",
+                "supervisory_healthcare",
+                "supervisory_medical_office",
+                "management",
+                "management_healthcare",
+                "billing_coding",
+            )
         }
         duties: set[str] = set()
         rungs: set[int] = set()

@@ -32,7 +32,6 @@ from advisor.sourcefile import (
     Document,
     Format,
     Loc,
-    format_loc,
     format_of,
     parse_document,
     read_document,
@@ -230,15 +229,16 @@ def date_problems(profile: Profile, as_of: str) -> list[tuple[Loc, str]]:
                 found.append((("experience", i, "end"), f"{job.end} is before the start {job.start}"))
             elif end > now:
                 found.append(
-                    (("experience", i, "end"), f"{job.end} is after the assessment date {as_of}; "
-                     "leave 'end' empty for a current job")
+                    (
+                        ("experience", i, "end"),
+                        f"{job.end} is after the assessment date {as_of}; "
+                        "leave 'end' empty for a current job",
+                    )
                 )
     year = now // 12
     for i, edu in enumerate(profile.education or []):
         if edu.status == "completed" and edu.year is not None and edu.year > year:
-            found.append(
-                (("education", i, "year"), f"{edu.year} is in the future; mark it in_progress")
-            )
+            found.append((("education", i, "year"), f"{edu.year} is in the future; mark it in_progress"))
     for i, cert in enumerate(profile.certifications or []):
         if cert.status == "earned" and cert.year is not None and cert.year > year:
             found.append(
@@ -251,17 +251,16 @@ def check_profile(profile: Profile, as_of: str, doc: Document | None = None) -> 
     """Raise :class:`ProfileError` listing every date problem, located when possible."""
     found = date_problems(profile, as_of)
     if found:
-        path = doc.path if doc else "profile"
-        raise ProfileError(
-            Problem(path, doc.line_of(loc) if doc else None, format_loc(loc), msg) for loc, msg in found
-        )
+        where = doc or Document("profile", None)
+        raise ProfileError(where.problem(loc, msg) for loc, msg in found)
 
 
 # --- reading and writing ----------------------------------------------------------------
 
 
-def parse_profile(text: str, path: str = "profile", fmt: Format | None = None,
-                  as_of: str | None = None) -> Profile:
+def parse_profile(
+    text: str, path: str = "profile", fmt: Format | None = None, as_of: str | None = None
+) -> Profile:
     """Parse and validate profile text (JSON or YAML).
 
     With ``as_of`` the dates are also checked against that month.
@@ -318,4 +317,3 @@ def save_profile(profile: Profile, path: str | Path) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-

@@ -48,7 +48,6 @@ from advisor.expression import Expression, compile_expression
 from advisor.sourcefile import (
     Document,
     Loc,
-    format_loc,
     parse_document,
     read_document,
     validate_document,
@@ -67,8 +66,13 @@ Weight = Annotated[float, Field(ge=0.0)]
 Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
 
 EXPERIENCE_KINDS = (
-    "medical_office", "healthcare", "healthcare_admin", "supervisory", "supervisory_healthcare",
-    "management", "billing_coding",
+    "medical_office",
+    "healthcare",
+    "healthcare_admin",
+    "supervisory",
+    "supervisory_healthcare",
+    "management",
+    "billing_coding",
 )
 ACTION_KINDS = ("cert", "program", "experience", "course", "software", "knowledge", "duty", "skill")
 
@@ -251,7 +255,7 @@ class _Checker:
         self.kinds = {name: s.kind for name, s in catalog.facts.items()}
 
     def add(self, loc: Loc, message: str, field: str | None = None) -> None:
-        self.problems.append(Problem(self.doc.path, self.doc.line_of(loc), field or format_loc(loc), message))
+        self.problems.append(self.doc.problem(loc, message, field))
 
     def known(self, loc: Loc, value: str, choices: Sequence[str] | Mapping[str, object], what: str) -> None:
         if value not in choices:
@@ -306,7 +310,9 @@ class _Checker:
             base: Loc = ("rules", i)
             label = f"rules[{i}] ({rule.id})"
             if rule.id in seen:
-                self.add((*base, "id"), f"rule id '{rule.id}' is already used by rules[{seen[rule.id]}]", label)
+                self.add(
+                    (*base, "id"), f"rule id '{rule.id}' is already used by rules[{seen[rule.id]}]", label
+                )
             seen.setdefault(rule.id, i)
             self.known((*base, "dimension"), rule.dimension, spec.dimensions, "dimension")
             if isinstance(rule.weight, dict):
@@ -401,8 +407,9 @@ def ruleset_for(role: str, rules_dir: str | Path | None = None) -> RuleSet:
     """The compiled rules for a role id, loaded once per process (reloaded if the file changes)."""
     files = rule_files(rules_dir)
     if role not in files:
-        raise InputError(f"unknown role '{role}'" + suggest(role, files) +
-                         f"; known roles: {', '.join(files) or 'none'}")
+        raise InputError(
+            f"unknown role '{role}'" + suggest(role, files) + f"; known roles: {', '.join(files) or 'none'}"
+        )
     path = files[role]
     return _cached(str(path), path.stat().st_mtime)
 
@@ -439,10 +446,14 @@ class RuleResults:
 def evaluate_rules(ruleset: RuleSet, facts: pd.DataFrame, setting: str) -> RuleResults:
     """Evaluate every rule and applicable gate of ``ruleset`` over ``facts``."""
     if setting not in ruleset.spec.settings:
-        raise InputError(f"unknown setting '{setting}'" + suggest(setting, ruleset.settings) +
-                         f"; choose one of {', '.join(ruleset.settings)}")
+        raise InputError(
+            f"unknown setting '{setting}'"
+            + suggest(setting, ruleset.settings)
+            + f"; choose one of {', '.join(ruleset.settings)}"
+        )
     n = len(facts)
-    columns = {name: facts[name].to_numpy(dtype=float) for name in facts.columns}
+    matrix = facts.to_numpy(dtype=float)
+    columns = {name: matrix[:, i] for i, name in enumerate(facts.columns)}
     credit = np.zeros((n, len(ruleset.rules)))
     status = np.zeros((n, len(ruleset.rules)), dtype=np.int8)
     level = np.full((n, len(ruleset.rules)), -1, dtype=np.int16)
@@ -468,4 +479,3 @@ def evaluate_rules(ruleset: RuleSet, facts: pd.DataFrame, setting: str) -> RuleR
     for k, gi in enumerate(gate_index):
         gates[:, k] = ruleset.gates[gi].condition.evaluate(columns, n)
     return RuleResults(setting, ruleset.rule_points(setting), credit, status, level, gates, gate_index)
-

@@ -213,8 +213,9 @@ def _gate_caps(results: RuleResults, ruleset: RuleSet) -> npt.NDArray[np.int8]:
     return cap
 
 
-def score_facts(ruleset: RuleSet, facts: pd.DataFrame, setting: str,
-                model_adjustment: npt.ArrayLike | None = None) -> pd.DataFrame:
+def score_facts(
+    ruleset: RuleSet, facts: pd.DataFrame, setting: str, model_adjustment: npt.ArrayLike | None = None
+) -> pd.DataFrame:
     """Score every row of ``facts`` in ``setting``: the batch path (and the single one).
 
     Returns columns ``rules_score``, ``model_adjustment``, ``score``,
@@ -225,8 +226,9 @@ def score_facts(ruleset: RuleSet, facts: pd.DataFrame, setting: str,
     return _score_table(results, ruleset, facts.index, model_adjustment)
 
 
-def _score_table(results: RuleResults, ruleset: RuleSet, index: pd.Index,
-                 model_adjustment: npt.ArrayLike | None) -> pd.DataFrame:
+def _score_table(
+    results: RuleResults, ruleset: RuleSet, index: pd.Index, model_adjustment: npt.ArrayLike | None
+) -> pd.DataFrame:
     total = results.points.sum()
     rules_score = 100.0 * results.earned.sum(axis=1) / total if total > 0 else np.zeros(len(index))
     adjustment = np.zeros(len(index)) if model_adjustment is None else np.asarray(model_adjustment, float)
@@ -256,12 +258,23 @@ def _citations(ruleset: RuleSet, ids: Sequence[str]) -> list[Citation]:
     out = []
     for sid in ids:
         src = ruleset.spec.sources[sid]
-        out.append(Citation(id=sid, title=src.title, source=list(src.source), as_of=src.as_of,
-                            note=src.note, secondary=src.secondary, uncertain=src.uncertain))
+        out.append(
+            Citation(
+                id=sid,
+                title=src.title,
+                source=list(src.source),
+                as_of=src.as_of,
+                note=src.note,
+                secondary=src.secondary,
+                uncertain=src.uncertain,
+            )
+        )
     return out
 
 
-def _missing_sections(names: frozenset[str], specs: Mapping[str, FactSpec], row: Mapping[str, float]) -> list[str]:
+def _missing_sections(
+    names: frozenset[str], specs: Mapping[str, FactSpec], row: Mapping[str, float]
+) -> list[str]:
     sections = sorted({specs[n].section for n in names if math.isnan(row[n])})
     return [_SECTION_LABELS.get(s, s) for s in sections]
 
@@ -272,11 +285,18 @@ def _unknown_text(names: frozenset[str], specs: Mapping[str, FactSpec], row: Map
     return f"Unknown: we assumed nothing about {what}. Tell us to sharpen the score."
 
 
-def _build(profile: Profile, ruleset: RuleSet, setting: str, as_of: str, facts: pd.DataFrame,
-           table: pd.DataFrame, results: RuleResults) -> Assessment:
+def _build(
+    profile: Profile,
+    ruleset: RuleSet,
+    setting: str,
+    as_of: str,
+    facts: pd.DataFrame,
+    table: pd.DataFrame,
+    results: RuleResults,
+) -> Assessment:
     catalog = ruleset.catalog
     specs = catalog.facts
-    row = {name: float(facts.iloc[0][name]) for name in facts.columns}
+    row = dict(zip(facts.columns, facts.to_numpy(dtype=float)[0].tolist(), strict=True))
     status_codes = results.status[0]
     dims: list[DimensionResult] = []
     unknown_rules: list[str] = []
@@ -294,17 +314,29 @@ def _build(profile: Profile, ruleset: RuleSet, setting: str, as_of: str, facts: 
                 text = _explain(rule.levels[level].explain, specs, row)
             else:
                 text = _explain(rule.spec.unmet, specs, row)
-            items.append(RuleItem(
-                rule_id=rule.spec.id, statement=rule.spec.statement, status=status,
-                points=round(float(results.earned[0, r]), 2), max_points=round(float(results.points[r]), 2),
-                explanation=text, self_rated=rule.spec.self_rated, actions=list(rule.spec.actions),
-                sources=_citations(ruleset, rule.spec.sources),
-            ))
-        dims.append(DimensionResult(
-            id=dim_id, title=dim.title, description=dim.description,
-            score=round(sum(i.points for i in items), 2), max=round(sum(i.max_points for i in items), 2),
-            items=items,
-        ))
+            items.append(
+                RuleItem(
+                    rule_id=rule.spec.id,
+                    statement=rule.spec.statement,
+                    status=status,
+                    points=round(float(results.earned[0, r]), 2),
+                    max_points=round(float(results.points[r]), 2),
+                    explanation=text,
+                    self_rated=rule.spec.self_rated,
+                    actions=list(rule.spec.actions),
+                    sources=_citations(ruleset, rule.spec.sources),
+                )
+            )
+        dims.append(
+            DimensionResult(
+                id=dim_id,
+                title=dim.title,
+                description=dim.description,
+                score=round(sum(i.points for i in items), 2),
+                max=round(sum(i.max_points for i in items), 2),
+                items=items,
+            )
+        )
     gates: list[GateResult] = []
     capped_by: list[str] = []
     for k, gi in enumerate(results.gate_index):
@@ -317,20 +349,32 @@ def _build(profile: Profile, ruleset: RuleSet, setting: str, as_of: str, facts: 
             text = _explain(gate.spec.unmet, specs, row)
         else:
             text = _unknown_text(gate.condition.names, specs, row)
-        if status != "met" and BANDS.index(gate.spec.caps_band) < BANDS.index(table["band_before_gates"].iloc[0]):
+        if status != "met" and BANDS.index(gate.spec.caps_band) < BANDS.index(
+            table["band_before_gates"].iloc[0]
+        ):
             capped_by.append(gate.spec.id)
-        gates.append(GateResult(
-            id=gate.spec.id, statement=gate.spec.statement, status=status, caps_band=gate.spec.caps_band,
-            explanation=text, actions=list(gate.spec.actions), sources=_citations(ruleset, gate.spec.sources),
-        ))
-    used = sorted({n for r in ruleset.rules for n in r.facts} | {n for g in ruleset.gates for n in g.condition.names})
+        gates.append(
+            GateResult(
+                id=gate.spec.id,
+                statement=gate.spec.statement,
+                status=status,
+                caps_band=gate.spec.caps_band,
+                explanation=text,
+                actions=list(gate.spec.actions),
+                sources=_citations(ruleset, gate.spec.sources),
+            )
+        )
+    used = sorted(
+        {n for r in ruleset.rules for n in r.facts} | {n for g in ruleset.gates for n in g.condition.names}
+    )
     odd = unrecognized(profile, catalog)
     missing = [_SECTION_LABELS[s] for s in PROFILE_SECTIONS if getattr(profile, s) is None]
     share = float(table["completeness"].iloc[0])
     message = (
         "Every rule had evidence to work with."
         if not missing and not unknown_rules
-        else "We assumed nothing about " + (", ".join(missing) if missing else "some details")
+        else "We assumed nothing about "
+        + (", ".join(missing) if missing else "some details")
         + f": {share:.0%} of the points rest on evidence you gave. Tell us more to sharpen the score."
     )
     first = table.iloc[0]
@@ -354,8 +398,11 @@ def _build(profile: Profile, ruleset: RuleSet, setting: str, as_of: str, facts: 
         plan=None,
         adjacent_roles=[],
         completeness=Completeness(
-            share=round(share, 3), missing_sections=missing, unknown_rules=unknown_rules,
-            unrecognized_software=odd["software"], unrecognized_certifications=odd["certifications"],
+            share=round(share, 3),
+            missing_sections=missing,
+            unknown_rules=unknown_rules,
+            unrecognized_software=odd["software"],
+            unrecognized_certifications=odd["certifications"],
             message=message,
         ),
         engine_version=__version__,
@@ -365,8 +412,13 @@ def _build(profile: Profile, ruleset: RuleSet, setting: str, as_of: str, facts: 
     )
 
 
-def assess(profile: Profile, role: str = "medical_office_manager", setting: str = "small_practice",
-           as_of: str | None = None, ruleset: RuleSet | None = None) -> Assessment:
+def assess(
+    profile: Profile,
+    role: str = "medical_office_manager",
+    setting: str = "small_practice",
+    as_of: str | None = None,
+    ruleset: RuleSet | None = None,
+) -> Assessment:
     """Assess one profile for ``role`` in ``setting`` as of ``as_of`` (``YYYY-MM``, default this month).
 
     Raises :class:`~advisor.errors.ProfileError` for dates that make no sense

@@ -43,6 +43,10 @@ class Document:
     data: Any
     lines: Mapping[Loc, int] = field(default_factory=dict)
 
+    def problem(self, loc: Loc, message: str, field: str | None = None) -> Problem:
+        """A problem at ``loc`` in this document (``field`` defaults to the location)."""
+        return Problem(self.path, self.line_of(loc), format_loc(loc) if field is None else field, message)
+
     def line_of(self, loc: Iterable[str | int]) -> int | None:
         """Line of ``loc``, or of its nearest located ancestor."""
         parts = tuple(loc)
@@ -273,12 +277,10 @@ def problems_from(exc: ValidationError, doc: Document, model: type[BaseModel]) -
         Problem(doc.path, doc.line_of(err["loc"]), format_loc(err["loc"]), _message(err, model))
         for err in exc.errors(include_url=False)
     ]
-    return sorted(problems, key=lambda p: (p.line or 0))
+    return sorted(problems, key=lambda p: p.line or 0)
 
 
-def validate_document(
-    doc: Document, model: type[M], error: type[DataFileError] = DataFileError
-) -> M:
+def validate_document(doc: Document, model: type[M], error: type[DataFileError] = DataFileError) -> M:
     """Validate ``doc.data`` as ``model`` or raise ``error`` with every problem."""
     try:
         return model.model_validate(doc.data)

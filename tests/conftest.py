@@ -38,8 +38,10 @@ def example(name: str) -> Profile:
 @pytest.fixture(scope="session")
 def panel() -> tuple[list[Profile], dict[str, dict]]:
     """The 240 reference profiles and the two raters' labels."""
-    profiles = [Profile.model_validate(json.loads(line))
-                for line in (TRAINING / "labeled_profiles.jsonl").read_text().splitlines()]
+    profiles = [
+        Profile.model_validate(json.loads(line))
+        for line in (TRAINING / "labeled_profiles.jsonl").read_text().splitlines()
+    ]
     labels = {}
     for line in (TRAINING / "labels.jsonl").read_text().splitlines():
         record = json.loads(line)

@@ -26,7 +26,13 @@ def test_one_row_per_profile_and_one_column_per_fact(catalog):
 def test_absent_sections_are_unknown_and_empty_ones_are_zero(catalog):
     absent = facts_of("id: x\n", catalog)
     empty = facts_of("experience: []\ncertifications: []\nsoftware: []\n", catalog)
-    for name in ("years_experience", "years_supervisory", "certs_manager", "software_medical", "duty_payroll"):
+    for name in (
+        "years_experience",
+        "years_supervisory",
+        "certs_manager",
+        "software_medical",
+        "duty_payroll",
+    ):
         assert math.isnan(absent[name])
         assert empty[name] == 0.0
     assert math.isnan(empty["education_level"])
@@ -54,9 +60,12 @@ def test_current_job_runs_to_the_as_of_month(catalog):
 def test_supervision_comes_from_the_flag_reports_or_role(catalog):
     row = facts_of(
         "experience:\n"
-        "  - {title: A, setting: medical_office, role_family: front_desk, direct_reports: 2, start: 2020-01, end: 2020-12}\n"
-        "  - {title: B, setting: non_healthcare, role_family: other, supervisory: true, start: 2021-01, end: 2021-12}\n"
-        "  - {title: C, setting: medical_office, role_family: office_manager, start: 2022-01, end: 2022-12}\n",
+        "  - {title: A, setting: medical_office, role_family: front_desk, direct_reports: 2,\n"
+        "     start: 2020-01, end: 2020-12}\n"
+        "  - {title: B, setting: non_healthcare, role_family: other, supervisory: true,\n"
+        "     start: 2021-01, end: 2021-12}\n"
+        "  - {title: C, setting: medical_office, role_family: office_manager,\n"
+        "     start: 2022-01, end: 2022-12}\n",
         catalog,
     )
     assert row["years_supervisory"] == 3.0
@@ -110,8 +119,24 @@ def test_certification_levels_and_knowledge_they_show(catalog):
 
 def test_nothing_identifying_becomes_a_fact(catalog):
     tokens = {t for name in catalog.facts for t in name.split("_")}
-    assert tokens.isdisjoint({"name", "age", "sex", "gender", "race", "ethnicity", "address", "zip",
-                              "language", "languages", "birth", "photo", "religion", "disability"})
+    assert tokens.isdisjoint(
+        {
+            "name",
+            "age",
+            "sex",
+            "gender",
+            "race",
+            "ethnicity",
+            "address",
+            "zip",
+            "language",
+            "languages",
+            "birth",
+            "photo",
+            "religion",
+            "disability",
+        }
+    )
     with_name = facts_of("name: Alice\nlanguages: [Spanish]\nid: a\n", catalog)
     without = facts_of("id: b\n", catalog)
     assert with_name.equals(without)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import jsonschema
 import pytest
@@ -21,10 +20,10 @@ from advisor.profile import (
     profile_to_dict,
     save_profile,
 )
-from tests.conftest import AS_OF, EXAMPLES, TRAINING
+from tests.conftest import AS_OF, EXAMPLES, ROOT, TRAINING
 from tests.strategies import profiles
 
-SCHEMA = json.loads((Path(__file__).parent / "fixtures" / "profile.schema.json").read_text())
+SCHEMA = json.loads((ROOT / "docs" / "profile.schema.json").read_text())
 
 
 def messages(text: str, fmt: str = "yaml", as_of: str | None = None) -> list[str]:
@@ -42,33 +41,39 @@ def test_every_reference_profile_is_accepted_and_round_trips(panel):
 
 def test_model_fields_match_the_schema_exactly():
     assert set(Profile.model_fields) == set(SCHEMA["properties"])
-    for section, model_name in (("education", "Education"), ("experience", "Experience"),
-                                ("software", "Software"), ("certifications", "Certification")):
+    for section, model_name in (
+        ("education", "Education"),
+        ("experience", "Experience"),
+        ("software", "Software"),
+        ("certifications", "Certification"),
+    ):
         schema_fields = set(SCHEMA["properties"][section]["items"]["properties"])
         assert set(getattr(profile_module, model_name).model_fields) == schema_fields
 
 
 def _mutations() -> st.SearchStrategy[tuple[str, object]]:
     """Small edits that may or may not break a profile."""
-    return st.sampled_from([
-        ("education", [{"level": "phd"}]),
-        ("education", [{"level": "bachelor", "status": "done"}]),
-        ("education", [{"field": "x"}]),
-        ("experience", [{"title": "A", "start": "2020-1"}]),
-        ("experience", [{"title": "A", "start": "2020-01", "direct_reports": -1}]),
-        ("experience", [{"title": "A", "start": "2020-01", "duties": ["juggling"]}]),
-        ("experience", [{"title": "A"}]),
-        ("software", [{"name": "Epic", "proficiency": "guru"}]),
-        ("certifications", [{"code": "CPC", "status": "lapsed"}]),
-        ("knowledge", {"coding": "some"}),
-        ("knowledge", {"typing": "expert"}),
-        ("soft_skills", {"leadership": 0}),
-        ("soft_skills", {"leadership": 5}),
-        ("languages", ["Spanish"]),
-        ("coursework", ["underwater_basket_weaving"]),
-        ("nickname", "Al"),
-        ("id", 7),
-    ])
+    return st.sampled_from(
+        [
+            ("education", [{"level": "phd"}]),
+            ("education", [{"level": "bachelor", "status": "done"}]),
+            ("education", [{"field": "x"}]),
+            ("experience", [{"title": "A", "start": "2020-1"}]),
+            ("experience", [{"title": "A", "start": "2020-01", "direct_reports": -1}]),
+            ("experience", [{"title": "A", "start": "2020-01", "duties": ["juggling"]}]),
+            ("experience", [{"title": "A"}]),
+            ("software", [{"name": "Epic", "proficiency": "guru"}]),
+            ("certifications", [{"code": "CPC", "status": "lapsed"}]),
+            ("knowledge", {"coding": "some"}),
+            ("knowledge", {"typing": "expert"}),
+            ("soft_skills", {"leadership": 0}),
+            ("soft_skills", {"leadership": 5}),
+            ("languages", ["Spanish"]),
+            ("coursework", ["underwater_basket_weaving"]),
+            ("nickname", "Al"),
+            ("id", 7),
+        ]
+    )
 
 
 @settings(max_examples=150, deadline=None)
@@ -107,8 +112,10 @@ def test_unknown_field_is_rejected_with_did_you_mean():
 
 
 def test_all_problems_are_reported_at_once_in_line_order():
-    text = ("experience:\n  - title: Clerk\n    start: 2020-13\n    direct_reports: -2\n"
-            "soft_skills:\n  leadership: 9\n")
+    text = (
+        "experience:\n  - title: Clerk\n    start: 2020-13\n    direct_reports: -2\n"
+        "soft_skills:\n  leadership: 9\n"
+    )
     found = messages(text)
     assert [m.split(":")[1] for m in found] == ["3", "4", "6"]
     assert "has no month 13" in found[0]
@@ -117,10 +124,12 @@ def test_all_problems_are_reported_at_once_in_line_order():
 
 
 def test_end_before_start_and_future_dates_are_reported_against_the_assessment_date():
-    text = ("experience:\n"
-            "  - {title: A, start: 2020-05, end: 2019-01}\n"
-            "  - {title: B, start: 2027-01}\n"
-            "education:\n  - {level: bachelor, year: 2030}\n")
+    text = (
+        "experience:\n"
+        "  - {title: A, start: 2020-05, end: 2019-01}\n"
+        "  - {title: B, start: 2027-01}\n"
+        "education:\n  - {level: bachelor, year: 2030}\n"
+    )
     found = messages(text, as_of="2026-11")
     assert "p.yaml:2: experience[0].end: 2019-01 is before the start 2020-05" in found
     assert "p.yaml:3: experience[1].start: 2027-01 is after the assessment date 2026-11" in found

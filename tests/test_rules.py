@@ -36,8 +36,15 @@ def test_every_shipped_rules_file_loads_with_sources_and_a_schema_version():
 
 def test_dimensions_cover_the_areas_the_role_needs(mom):
     assert set(mom.spec.dimensions) >= {
-        "education", "healthcare_experience", "leadership", "revenue_cycle", "medical_terminology",
-        "software", "certifications", "business", "soft_skills",
+        "education",
+        "healthcare_experience",
+        "leadership",
+        "revenue_cycle",
+        "medical_terminology",
+        "software",
+        "certifications",
+        "business",
+        "soft_skills",
     }
     for setting in mom.settings:
         assert mom.rule_points(setting).sum() == pytest.approx(100.0)
@@ -67,11 +74,12 @@ def test_syntax_error_in_a_condition_is_located():
 
 
 def test_all_problems_are_reported_together():
-    text = (SHIPPED
-            .replace("dimension: revenue_cycle\n", "dimension: revenue\n", 1)
-            .replace('when: "knowledge_billing >= expert"', 'when: "knowledge_biling >= expert"')
-            .replace("sources: [onet_technology]", "sources: [onet_tech]", 1)
-            .replace("  - id: coding_knowledge", "  - id: billing_knowledge"))
+    text = (
+        SHIPPED.replace("dimension: revenue_cycle\n", "dimension: revenue\n", 1)
+        .replace('when: "knowledge_billing >= expert"', 'when: "knowledge_biling >= expert"')
+        .replace("sources: [onet_technology]", "sources: [onet_tech]", 1)
+        .replace("  - id: coding_knowledge", "  - id: billing_knowledge")
+    )
     found = problems(text)
     assert len(found) == 4
     joined = "\n".join(found)
@@ -83,7 +91,8 @@ def test_all_problems_are_reported_together():
 
 def test_schema_errors_name_the_field_and_line():
     text = SHIPPED.replace("schema_version: 1", "schema_version: 2").replace(
-        "    weight: 3\n", "    wieght: 3\n", 1)
+        "    weight: 3\n", "    wieght: 3\n", 1
+    )
     found = problems(text)
     line = line_of(text, "schema_version")
     assert f"r.yaml:{line}: schema_version: schema_version 2 is not supported; this engine reads 1" in found
@@ -93,7 +102,8 @@ def test_schema_errors_name_the_field_and_line():
 def test_credit_outside_zero_to_one_and_bad_thresholds_are_rejected():
     text = SHIPPED.replace("        credit: 1\n", "        credit: 1.5\n", 1).replace(
         "small_practice: {ready: 66, nearly: 46, developing: 30}",
-        "small_practice: {ready: 40, nearly: 46, developing: 30}")
+        "small_practice: {ready: 40, nearly: 46, developing: 30}",
+    )
     joined = "\n".join(problems(text))
     assert "less than or equal to 1" in joined
     assert "expected developing < nearly < ready" in joined
