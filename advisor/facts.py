@@ -99,7 +99,7 @@ class _Row:
     def __init__(self, row: np.ndarray, cols: _Columns, catalog: Catalog, now: int) -> None:
         self.row, self.ix, self.catalog, self.now = row, cols.index, catalog, now
 
-    def set(self, name: str, value: float) -> None:
+    def put(self, name: str, value: float) -> None:
         self.row[self.ix[name]] = value
 
     def get(self, name: str) -> float:
@@ -124,7 +124,7 @@ class _Row:
             "relevant_education_in_progress_level",
             *(f"{g}_education_level" for g in groups),
         ):
-            self.set(name, 0.0)
+            self.put(name, 0.0)
         implied: set[str] = set()
         for entry in profile.education:
             level = float(EDUCATION_LEVEL_NAMES[entry.level])
@@ -158,10 +158,10 @@ class _Row:
         taken = set(profile.coursework or ()) | implied
         for area in COURSE_AREAS:
             if area in taken:
-                self.set(f"course_{area}", 1.0)
+                self.put(f"course_{area}", 1.0)
             elif profile.coursework is not None:
-                self.set(f"course_{area}", 0.0)
-        self.set("business_courses", float(sum(area in taken for area in BUSINESS_COURSES)))
+                self.put(f"course_{area}", 0.0)
+        self.put("business_courses", float(sum(area in taken for area in BUSINESS_COURSES)))
 
     def experience(self, profile: Profile) -> None:
         if profile.experience is None:
@@ -193,7 +193,7 @@ class _Row:
                 continue
             span = (start, end)
             healthcare = job.setting in HEALTHCARE_SETTINGS
-            family = job.role_family
+            family = job.role_family or "other"
             job_duties = set(job.duties or ())
             duties |= job_duties
             reports = max(reports, job.direct_reports)
@@ -222,14 +222,14 @@ class _Row:
                 if healthcare:
                     buckets["management_healthcare"].append(span)
         for key, spans in buckets.items():
-            self.set(f"years_{key}", _union_months(spans) / 12.0)
-        self.set("recent_healthcare_admin", 1.0 if recent else 0.0)
-        self.set("max_direct_reports", float(reports))
-        self.set("ladder_rung", float(max(rungs, default=0)))
-        self.set("distinct_rungs", float(len(rungs)))
+            self.put(f"years_{key}", _union_months(spans) / 12.0)
+        self.put("recent_healthcare_admin", 1.0 if recent else 0.0)
+        self.put("max_direct_reports", float(reports))
+        self.put("ladder_rung", float(max(rungs, default=0)))
+        self.put("distinct_rungs", float(len(rungs)))
         for duty in DUTIES:
-            self.set(f"duty_{duty}", 1.0 if duty in duties else 0.0)
-        self.set("manager_duties", float(sum(d in duties for d in MANAGER_DUTIES)))
+            self.put(f"duty_{duty}", 1.0 if duty in duties else 0.0)
+        self.put("manager_duties", float(sum(d in duties for d in MANAGER_DUTIES)))
 
     def software(self, profile: Profile) -> None:
         if profile.software is None:
@@ -251,17 +251,17 @@ class _Row:
             if product.spreadsheet:
                 spreadsheet = max(spreadsheet, level)
         for category, count in counts.items():
-            self.set(f"software_{category}", float(count))
-        self.set("software_count", float(len(best)))
-        self.set("software_medical", float(medical))
-        self.set("spreadsheet_proficiency", float(spreadsheet))
+            self.put(f"software_{category}", float(count))
+        self.put("software_count", float(len(best)))
+        self.put("software_medical", float(medical))
+        self.put("spreadsheet_proficiency", float(spreadsheet))
 
     def certifications(self, profile: Profile) -> dict[str, int]:
         """Credential facts; returns the knowledge levels the earned credentials show."""
         if profile.certifications is None:
             return {}
         for code in self.catalog.certifications:
-            self.set(cert_fact(code), 0.0)
+            self.put(cert_fact(code), 0.0)
         levels = {"entry": 0, "specialist": 0, "manager": 0}
         held: set[str] = set()
         in_progress: set[str] = set()
@@ -276,13 +276,13 @@ class _Row:
             if cert.code in held:
                 continue
             held.add(cert.code)
-            self.set(cert_fact(cert.code), 1.0)
+            self.put(cert_fact(cert.code), 1.0)
             levels[cert.level] += 1
-            for area, level in cert.implies.items():
-                shown[area] = max(shown.get(area, 0), KNOWLEDGE_LEVEL_NAMES[level])
-        for level, count in levels.items():
-            self.set(f"certs_{level}", float(count))
-        self.set("certs_in_progress", float(len(in_progress - held)))
+            for area, shows in cert.implies.items():
+                shown[area] = max(shown.get(area, 0), KNOWLEDGE_LEVEL_NAMES[shows])
+        for tier, count in levels.items():
+            self.put(f"certs_{tier}", float(count))
+        self.put("certs_in_progress", float(len(in_progress - held)))
         return shown
 
     def knowledge(self, profile: Profile, shown: dict[str, int]) -> None:
@@ -290,7 +290,7 @@ class _Row:
         for area in KNOWLEDGE_AREAS:
             value = getattr(stated, area) if stated is not None else None
             if value is not None:
-                self.set(f"knowledge_{area}", float(KNOWLEDGE_LEVEL_NAMES[value]))
+                self.put(f"knowledge_{area}", float(KNOWLEDGE_LEVEL_NAMES[value]))
             if area in shown:
                 self.raise_to(f"knowledge_{area}", float(shown[area]))
         # Coursework and work history show at least this much.
@@ -321,11 +321,11 @@ class _Row:
         for skill in SOFT_SKILLS:
             value = getattr(profile.soft_skills, skill)
             if value is not None:
-                self.set(f"soft_{skill}", float(value))
+                self.put(f"soft_{skill}", float(value))
 
     def completeness(self, profile: Profile) -> None:
         given = sum(getattr(profile, s) is not None for s in PROFILE_SECTIONS)
-        self.set("completeness", given / len(PROFILE_SECTIONS))
+        self.put("completeness", given / len(PROFILE_SECTIONS))
 
 
 def derive_facts(profiles: Sequence[Profile], as_of: str, catalog: Catalog) -> pd.DataFrame:

@@ -24,7 +24,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import string
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal, Self
@@ -279,7 +279,7 @@ class _Checker:
 
     def action(self, loc: Loc, ref: str) -> None:
         kind, _, target = ref.partition(":")
-        choices: Sequence[str] | Mapping[str, object] = {
+        choices: Collection[str] = {
             "cert": self.catalog.certifications,
             "program": self.catalog.programs,
             "experience": EXPERIENCE_KINDS,

@@ -285,30 +285,18 @@ def _unknown_text(names: frozenset[str], specs: Mapping[str, FactSpec], row: Map
     return f"Unknown: we assumed nothing about {what}. Tell us to sharpen the score."
 
 
-def _build(
-    profile: Profile,
-    ruleset: RuleSet,
-    setting: str,
-    as_of: str,
-    facts: pd.DataFrame,
-    table: pd.DataFrame,
-    results: RuleResults,
-) -> Assessment:
-    catalog = ruleset.catalog
-    specs = catalog.facts
-    row = dict(zip(facts.columns, facts.to_numpy(dtype=float)[0].tolist(), strict=True))
-    status_codes = results.status[0]
+def _dimensions(ruleset: RuleSet, results: RuleResults, row: Mapping[str, float]) -> list[DimensionResult]:
+    """Every dimension with its rule items, explained from the row's facts."""
+    specs = ruleset.catalog.facts
     dims: list[DimensionResult] = []
-    unknown_rules: list[str] = []
     for dim_id, dim in ruleset.spec.dimensions.items():
         items = []
         for r, rule in enumerate(ruleset.rules):
             if rule.spec.dimension != dim_id or results.points[r] <= 0:
                 continue
-            status = STATUS_CODES[status_codes[r]]
+            status = STATUS_CODES[results.status[0, r]]
             level = int(results.level[0, r])
             if status == "unknown":
-                unknown_rules.append(rule.spec.id)
                 text = _unknown_text(rule.facts, specs, row)
             elif level >= 0:
                 text = _explain(rule.levels[level].explain, specs, row)
@@ -337,22 +325,23 @@ def _build(
                 items=items,
             )
         )
+    return dims
+
+
+def _gates(ruleset: RuleSet, results: RuleResults, row: Mapping[str, float]) -> list[GateResult]:
+    """Every gate that applies in the setting, with its status and explanation."""
+    specs = ruleset.catalog.facts
     gates: list[GateResult] = []
-    capped_by: list[str] = []
     for k, gi in enumerate(results.gate_index):
         gate = ruleset.gates[gi]
         value = results.gates[0, k]
-        status = "unknown" if math.isnan(value) else ("met" if value == 1.0 else "unmet")
-        if status == "met":
-            text = _explain(gate.spec.met, specs, row)
-        elif status == "unmet":
-            text = _explain(gate.spec.unmet, specs, row)
-        else:
+        status: Literal["met", "unmet", "unknown"] = (
+            "unknown" if math.isnan(value) else ("met" if value == 1.0 else "unmet")
+        )
+        if status == "unknown":
             text = _unknown_text(gate.condition.names, specs, row)
-        if status != "met" and BANDS.index(gate.spec.caps_band) < BANDS.index(
-            table["band_before_gates"].iloc[0]
-        ):
-            capped_by.append(gate.spec.id)
+        else:
+            text = _explain(gate.spec.met if status == "met" else gate.spec.unmet, specs, row)
         gates.append(
             GateResult(
                 id=gate.spec.id,
@@ -364,12 +353,15 @@ def _build(
                 sources=_citations(ruleset, gate.spec.sources),
             )
         )
-    used = sorted(
-        {n for r in ruleset.rules for n in r.facts} | {n for g in ruleset.gates for n in g.condition.names}
-    )
-    odd = unrecognized(profile, catalog)
+    return gates
+
+
+def _completeness(
+    profile: Profile, ruleset: RuleSet, dims: Sequence[DimensionResult], share: float
+) -> Completeness:
+    unknown_rules = [i.rule_id for d in dims for i in d.items if i.status == "unknown"]
+    odd = unrecognized(profile, ruleset.catalog)
     missing = [_SECTION_LABELS[s] for s in PROFILE_SECTIONS if getattr(profile, s) is None]
-    share = float(table["completeness"].iloc[0])
     message = (
         "Every rule had evidence to work with."
         if not missing and not unknown_rules
@@ -377,7 +369,34 @@ def _build(
         + (", ".join(missing) if missing else "some details")
         + f": {share:.0%} of the points rest on evidence you gave. Tell us more to sharpen the score."
     )
+    return Completeness(
+        share=round(share, 3),
+        missing_sections=missing,
+        unknown_rules=unknown_rules,
+        unrecognized_software=odd["software"],
+        unrecognized_certifications=odd["certifications"],
+        message=message,
+    )
+
+
+def _build(
+    profile: Profile,
+    ruleset: RuleSet,
+    setting: str,
+    as_of: str,
+    facts: pd.DataFrame,
+    table: pd.DataFrame,
+    results: RuleResults,
+) -> Assessment:
+    row = dict(zip(facts.columns, facts.to_numpy(dtype=float)[0].tolist(), strict=True))
     first = table.iloc[0]
+    dims = _dimensions(ruleset, results, row)
+    gates = _gates(ruleset, results, row)
+    before = BANDS.index(first["band_before_gates"])
+    capped_by = [g.id for g in gates if g.status != "met" and BANDS.index(g.caps_band) < before]
+    used = sorted(
+        {n for r in ruleset.rules for n in r.facts} | {n for g in ruleset.gates for n in g.condition.names}
+    )
     return Assessment(
         role=ruleset.spec.role,
         role_title=ruleset.spec.title,
@@ -397,17 +416,10 @@ def _build(
         recommendations=[],
         plan=None,
         adjacent_roles=[],
-        completeness=Completeness(
-            share=round(share, 3),
-            missing_sections=missing,
-            unknown_rules=unknown_rules,
-            unrecognized_software=odd["software"],
-            unrecognized_certifications=odd["certifications"],
-            message=message,
-        ),
+        completeness=_completeness(profile, ruleset, dims, float(first["completeness"])),
         engine_version=__version__,
         rules_version=ruleset.version,
-        catalog_version=catalog.fingerprint,
+        catalog_version=ruleset.catalog.fingerprint,
         model_version=None,
     )
 

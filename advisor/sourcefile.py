@@ -72,7 +72,7 @@ class _StrictLoader(yaml.SafeLoader):
                 problem="aliases (*name) are not allowed in these files",
                 problem_mark=event.start_mark,
             )
-        return super().compose_node(parent, index)  # type: ignore[no-any-return]
+        return super().compose_node(parent, index)
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: dict[Any, int] = {}
