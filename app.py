@@ -13,7 +13,7 @@ import streamlit as st
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from advisor.errors import AdvisorError, DataFileError
-from advisor.profile import Profile, parse_profile
+from advisor.profile import Profile, current_month, parse_profile
 from advisor.rules import RuleSet, ruleset_for
 from advisor.scoring import Assessment, assess
 from advisor.sourcefile import format_of
@@ -28,8 +28,7 @@ def _rules(role: str) -> RuleSet:
 
 
 def _profile_from_upload(upload: UploadedFile) -> Profile:
-    text = upload.getvalue().decode("utf-8", errors="replace")
-    return parse_profile(text, upload.name, format_of(upload.name))
+    return parse_profile(upload.getvalue(), upload.name, format_of(upload.name), as_of=current_month())
 
 
 def _render(result: Assessment) -> None:

@@ -17,6 +17,7 @@ import difflib
 import functools
 import hashlib
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -277,16 +278,27 @@ _F = TypeVar("_F", bound=StrictModel)
 # --- the loaded catalog -------------------------------------------------------------------
 
 
+def _fold(text: str) -> str:
+    """Lower-case without accents: ``"Épic"`` -> ``"epic"``."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
+
+
 def normalize_name(text: str, generic_words: Iterable[str] = ()) -> str:
-    """Lower-case, drop punctuation and generic words: ``"Kareo PM"`` -> ``"kareo"``."""
-    words = re.sub(r"[^a-z0-9+]+", " ", text.lower().replace("&", " and ")).split()
-    generic = {w for g in generic_words for w in [re.sub(r"[^a-z0-9+]+", " ", g.lower()).strip()]}
+    """Lower-case, drop accents, punctuation and generic words: ``"Kareo PM"`` -> ``"kareo"``."""
+    words = re.sub(r"[^a-z0-9+]+", " ", _fold(text).replace("&", " and ")).split()
+    generic = {re.sub(r"[^a-z0-9+]+", " ", _fold(g)).strip() for g in generic_words}
     joined = " ".join(words)
     for phrase in sorted((g for g in generic if " " in g), key=len, reverse=True):
         stripped = re.sub(rf"(^| ){re.escape(phrase)}($| )", " ", joined).strip()
         joined = stripped or joined
     kept = [w for w in joined.split() if w not in generic]
     return " ".join(kept) if kept else joined
+
+
+def compact_code(text: str) -> str:
+    """A credential code or name with only letters and digits: ``"C.P.C."`` -> ``"cpc"``."""
+    return re.sub(r"[^a-z0-9]+", "", _fold(text))
 
 
 @dataclass(frozen=True)
@@ -315,7 +327,7 @@ class Catalog:
 
     def resolve_certification(self, code: str) -> Certification | None:
         """The credential a written code or full name refers to, or ``None``."""
-        key = self._cert_names.get(normalize_name(code))
+        key = self._cert_names.get(compact_code(code))
         return self.certifications[key] if key else None
 
     def field_groups_of(self, field: str | None) -> tuple[FieldGroup, ...]:
@@ -391,7 +403,7 @@ def _load_catalog(directory: str) -> Catalog:
     cert_names: dict[str, str] = {}
     for i, cert in enumerate(certs):
         for name in (cert.code, cert.name, *cert.aliases):
-            key = normalize_name(name)
+            key = compact_code(name)
             if cert_names.setdefault(key, cert.code) != cert.code:
                 problems.append(
                     cert_doc.problem(

@@ -10,9 +10,9 @@ differently from one on the issuer's own page.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Self
+from typing import Annotated, Self
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, model_validator
 
 _AS_OF = re.compile(r"^[0-9]{4}(-(0[1-9]|1[0-2]))?$")
 
@@ -23,7 +23,12 @@ def _as_of(value: str) -> str:
     return value
 
 
-AsOf = Annotated[str, AfterValidator(_as_of)]
+def _year_as_text(value: object) -> object:
+    """``as_of: 2023`` (an unquoted year) means the string ``"2023"``."""
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+AsOf = Annotated[str, BeforeValidator(_year_as_text), AfterValidator(_as_of)]
 
 
 class StrictModel(BaseModel):
@@ -49,27 +54,3 @@ class Cited(StrictModel):
         if self.gap and not self.note:
             raise ValueError("a gap needs a note saying what is missing")
         return self
-
-    def citation(self) -> dict[str, Any]:
-        """The citation alone, as shown next to a number."""
-        return {
-            "source": list(self.source),
-            "as_of": self.as_of,
-            "note": self.note,
-            "secondary": self.secondary,
-            "uncertain": self.uncertain,
-            "gap": self.gap,
-        }
-
-    def caveat(self) -> str:
-        """Short flags for display: ``"secondary source; uncertain"``."""
-        flags = [
-            name
-            for name, on in (
-                ("secondary source", self.secondary),
-                ("uncertain", self.uncertain),
-                ("not found", self.gap),
-            )
-            if on
-        ]
-        return "; ".join(flags)

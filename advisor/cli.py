@@ -8,6 +8,7 @@ non-zero exit, never a traceback.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import textwrap
 from collections.abc import Sequence
@@ -23,6 +24,7 @@ from advisor.rules import RULES_DIR, load_ruleset, rule_files, ruleset_for
 from advisor.scoring import Assessment, Citation, assess, format_fact
 
 SETTINGS = ("small_practice", "large_group", "hospital")
+DEFAULT_ROLE = "medical_office_manager"
 STATUS_MARK = {"met": "[met]   ", "partly": "[partly]", "unmet": "[unmet] ", "unknown": "[?]     "}
 EXIT_INPUT = 2
 EXIT_INVALID = 1
@@ -57,12 +59,16 @@ def render_text(a: Assessment) -> str:
         return "[" + ",".join(nums) + "]"
 
     out.append(f"{a.role_title} readiness, {a.setting_label}, as of {a.as_of}")
+    out.append(textwrap.fill(a.setting_description, width=100))
     out.append("")
     out.append(f"Score {a.score:.1f} / 100   band: {a.band.upper()}")
     model = "no model installed" if a.model_version is None else f"model {a.model_version}"
     out.append(f"  rules {a.rules_score:.1f}  +  model adjustment {a.model_adjustment:+.1f} ({model})")
     if a.capped_by:
-        out.append(f"  capped from {a.band_before_gates} by unmet requirement(s): {', '.join(a.capped_by)}")
+        statements = [g.statement for g in a.gates if g.id in a.capped_by]
+        out.append(
+            f"  The points alone say {a.band_before_gates.upper()}; capped by: {'; '.join(statements)}"
+        )
     out.append(f"Evidence: {a.completeness.message}")
     for label, names in (
         ("software", a.completeness.unrecognized_software),
@@ -82,17 +88,30 @@ def render_text(a: Assessment) -> str:
     out.append("Dimensions")
     for d in a.dimensions:
         out.append(f"  {d.title:<32} {d.score:5.1f} / {d.max:4.1f}  {_bar(d.score, d.max)}")
+        unknown = [i for i in d.items if i.status == "unknown"]
         for item in d.items:
+            if item.status == "unknown" and len(unknown) > 1 and len({i.explanation for i in unknown}) == 1:
+                continue  # said once below for the whole dimension
             points = f"{item.points:4.1f}/{item.max_points:<4.1f}"
             out.append(f"    {STATUS_MARK[item.status]} {points} {item.explanation}  {ref(item.sources)}")
+        if len(unknown) > 1 and len({i.explanation for i in unknown}) == 1:
+            points = f"{0:4.1f}/{sum(i.max_points for i in unknown):<4.1f}"
+            cited = ref([c for i in unknown for c in i.sources])
+            text = f"{unknown[0].explanation} ({len(unknown)} rules)"
+            out.append(f"    {STATUS_MARK['unknown']} {points} {text}  {cited}")
     out.append("")
     out.append("Sources")
     for num, c in sorted(sources.values(), key=lambda v: v[0]):
-        flags = ", ".join(f for f, on in (("secondary", c.secondary), ("uncertain", c.uncertain)) if on)
+        flags = ", ".join(
+            f
+            for f, on in (("secondary", c.secondary), ("uncertain", c.uncertain), ("not found", c.gap))
+            if on
+        )
         extra = f"; {flags}" if flags else ""
+        note = f" Note: {c.note}" if c.note else ""
         out.append(
             textwrap.fill(
-                f"  [{num}] {c.title} (as of {c.as_of}{extra}) {' ; '.join(c.source)}",
+                f"  [{num}] {c.title} (as of {c.as_of}{extra}) {' ; '.join(c.source)}{note}",
                 width=110,
                 subsequent_indent="      ",
                 break_long_words=False,
@@ -107,9 +126,27 @@ def render_text(a: Assessment) -> str:
 # --- commands -----------------------------------------------------------------------------
 
 
+def _as_of(text: str | None) -> str:
+    """The assessment month: this month by default, never later."""
+    today = current_month()
+    if text is None:
+        return today
+    month = parse_month(text)
+    if month > today:
+        raise InputError(f"--as-of: {month} is in the future; the latest is this month, {today}")
+    return month
+
+
 def _cmd_assess(args: argparse.Namespace, out: TextIO) -> int:
-    as_of = parse_month(args.as_of) if args.as_of else current_month()
-    ruleset = load_ruleset(Path(args.rules)) if args.rules else ruleset_for(args.role)
+    as_of = _as_of(args.as_of)
+    if args.rules:
+        ruleset = load_ruleset(Path(args.rules))
+        if args.role and args.role != ruleset.spec.role:
+            raise InputError(
+                f"--role {args.role} does not match {args.rules}, which is for {ruleset.spec.role}"
+            )
+    else:
+        ruleset = ruleset_for(args.role or DEFAULT_ROLE)
     profile = load_profile(args.profile, as_of=as_of)
     result = assess(profile, ruleset.spec.role, args.setting, as_of, ruleset)
     out.write(result.model_dump_json(indent=2) + "\n" if args.json else render_text(result))
@@ -120,6 +157,8 @@ def _cmd_rules_check(args: argparse.Namespace, out: TextIO) -> int:
     paths: list[Path] = []
     for given in args.paths or [str(RULES_DIR)]:
         path = Path(given)
+        if not path.exists():
+            raise InputError(f"{given}: no such file or directory")
         if path.is_dir():
             paths.extend(rule_files(path).values())
         else:
@@ -147,7 +186,7 @@ def _cmd_facts(args: argparse.Namespace, out: TextIO) -> int:
             if spec.feature:
                 out.write(f"{spec.name:<40} {spec.kind:<6} {spec.description}\n")
         return 0
-    as_of = parse_month(args.as_of) if args.as_of else current_month()
+    as_of = _as_of(args.as_of)
     profile = load_profile(args.profile, as_of=as_of)
     row = derive_facts([profile], as_of, catalog).iloc[0]
     for name, spec in catalog.facts.items():
@@ -163,7 +202,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("assess", help="assess a profile (JSON or YAML) for a role and setting")
     p.add_argument("profile", help="profile file in the interchange format (.json, .yaml)")
-    p.add_argument("--role", default="medical_office_manager", help="role id (a file in rules/)")
+    p.add_argument("--role", help=f"role id, a file in rules/ (default: {DEFAULT_ROLE})")
     p.add_argument("--setting", choices=SETTINGS, default="small_practice", help="practice setting")
     p.add_argument("--as-of", help="month YYYY-MM that current jobs run to (default: this month)")
     p.add_argument("--json", action="store_true", help="print the Assessment object as JSON")
@@ -199,4 +238,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     except KeyboardInterrupt:
         print("advisor: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # e.g. `... | head`: the reader left; stop quietly
+        if stream is sys.stdout:  # keep the interpreter's final flush from failing too
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     return code

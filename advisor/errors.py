@@ -27,7 +27,8 @@ class Problem:
 
     def __str__(self) -> str:
         where = self.path if self.line is None else f"{self.path}:{self.line}"
-        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+        text = f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+        return text.replace("\r", "\\r").replace("\n", "\\n")  # always one line
 
 
 class AdvisorError(Exception):
@@ -44,11 +45,6 @@ class DataFileError(AdvisorError):
     def __init__(self, problems: Iterable[Problem]) -> None:
         self.problems: tuple[Problem, ...] = tuple(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
-
-    @property
-    def first_line(self) -> str:
-        """The first problem, for places that have room for one line only."""
-        return str(self.problems[0]) if self.problems else "invalid file"
 
 
 class ProfileError(DataFileError):

@@ -103,7 +103,7 @@ class _Compiler:
         self.names: set[str] = set()
 
     def fail(self, message: str, node: ast.AST | None = None) -> ExpressionError:
-        column = getattr(node, "col_offset", None)
+        column = getattr(node, "col_offset", None)  # 0-based in ast; reported 1-based
         return ExpressionError(message, None if column is None else column + 1)
 
     def compile(self, node: ast.AST) -> tuple[Kind, _Eval]:
@@ -136,6 +136,8 @@ class _Compiler:
             as_float = 1.0 if value else 0.0
             return "flag", lambda _c: as_float
         if isinstance(value, int | float):
+            if abs(value) > 1e9:
+                raise self.fail("a number in a condition must be under a billion", node)
             number = float(value)
             return "number", lambda _c: number
         raise self.fail(f"{value!r} is not allowed: only numbers and fact names", node)
@@ -244,7 +246,7 @@ def compile_expression(
     except SyntaxError as exc:
         reason = (exc.msg or "invalid syntax").split(". Maybe")[0]
         hint = " (write 'and', 'or', 'not' and '==')" if any(t in source for t in ("&&", "||", "!")) else ""
-        raise ExpressionError(f"syntax error: {reason}{hint}", exc.offset) from None
+        raise ExpressionError(f"syntax error: {reason}{hint}", max(exc.offset or 1, 1)) from None
     compiler = _Compiler(source, facts, constants)
     kind, fn = compiler.compile(tree)
     if want == "flag" and kind != "flag":

@@ -10,11 +10,18 @@ Conventions:
 * **Unknown is NaN.** A section that was not given leaves its facts NaN, so
   rules can say "unknown" instead of inventing a "no". An empty list is a
   real zero.
+* **Unknown details give bounds.** A job whose setting, role or duties are
+  left out, or a degree without a field, is counted cautiously in the facts
+  (not healthcare, no role, no duties, no relevant field) and generously in
+  a second, *upper-bound* frame (:func:`derive_fact_bounds`). Rules score the
+  cautious frame and report "could be more" where the generous one would
+  score higher, so missing details are never read as a "no".
 * **Overlapping jobs count once.** Years are the union of months worked
   (inclusive of start and end month), divided by 12.
-* **Evidence raises self-ratings.** Knowledge levels are the higher of the
-  self-rating and what credentials, coursework and work history show
-  (a CPC shows working coding knowledge whatever the self-rating says).
+* **Evidence is kept apart from self-ratings.** ``evidence_<area>`` is the
+  knowledge level that credentials, coursework and work history show (a CPC
+  shows working coding knowledge); ``knowledge_<area>`` is the higher of that
+  and the self-rating, so rules can trust the first more than the second.
 * Nothing here reads a name, an address, an age or a year of schooling:
   those never become facts.
 """
@@ -29,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from advisor.catalog import Catalog
-from advisor.profile import Experience, Profile, RoleFamily, month_index
+from advisor.profile import Profile, RoleFamily, month_index
 from advisor.vocabulary import (
     BUSINESS_COURSES,
     COURSE_AREAS,
@@ -61,6 +68,10 @@ PROFILE_SECTIONS = (
 
 RECENT_MONTHS = 24
 """Work that ended within this many months of the assessment date counts as recent."""
+RUNG_MONTHS = 12
+"""Months in a role before it counts as the highest rung reached."""
+STEP_MONTHS = 6
+"""Months in a role before it counts as a step on the ladder."""
 
 Interval = tuple[int, int]
 
@@ -76,8 +87,13 @@ def _union_months(intervals: Iterable[Interval]) -> int:
     return total
 
 
-def _is_supervisory(job: Experience) -> bool:
-    return job.supervisory or job.direct_reports > 0 or job.role_family in SUPERVISORY_FAMILIES
+def _has_unknown_details(profile: Profile) -> bool:
+    """True when a job or degree leaves out something the facts depend on."""
+    jobs = any(
+        j.setting is None or j.role_family is None or j.duties is None for j in profile.experience or ()
+    )
+    degrees = any(e.field is None and e.level != "high_school" for e in profile.education or ())
+    return jobs or degrees
 
 
 @dataclass(frozen=True)
@@ -96,8 +112,8 @@ class _Columns:
 class _Row:
     """Writes one profile's facts into a row of the output matrix."""
 
-    def __init__(self, row: np.ndarray, cols: _Columns, catalog: Catalog, now: int) -> None:
-        self.row, self.ix, self.catalog, self.now = row, cols.index, catalog, now
+    def __init__(self, row: np.ndarray, cols: _Columns, catalog: Catalog, now: int, upper: bool) -> None:
+        self.row, self.ix, self.catalog, self.now, self.upper = row, cols.index, catalog, now, upper
 
     def put(self, name: str, value: float) -> None:
         self.row[self.ix[name]] = value
@@ -126,9 +142,10 @@ class _Row:
         ):
             self.put(name, 0.0)
         implied: set[str] = set()
+        unknown_field = (self.catalog.field_groups["health_administration"],) if self.upper else ()
         for entry in profile.education:
             level = float(EDUCATION_LEVEL_NAMES[entry.level])
-            matched = self.catalog.field_groups_of(entry.field)
+            matched = self.catalog.field_groups_of(entry.field) if entry.field else unknown_field
             relevant = any(g.relevance != "adjacent" for g in matched)
             if entry.status == "in_progress":
                 self.raise_to("education_in_progress_level", level)
@@ -183,7 +200,7 @@ class _Row:
             )
         }
         duties: set[str] = set()
-        rungs: set[int] = set()
+        rung_spans: dict[int, list[Interval]] = {}
         reports = 0
         recent = False
         for job in profile.experience:
@@ -192,41 +209,46 @@ class _Row:
             if end < start:
                 continue
             span = (start, end)
-            healthcare = job.setting in HEALTHCARE_SETTINGS
-            family = job.role_family or "other"
-            job_duties = set(job.duties or ())
+            setting = job.setting or ("medical_office" if self.upper else None)
+            healthcare = setting in HEALTHCARE_SETTINGS
+            # An unknown role counts as no role (cautious) or as every role (upper bound).
+            families = {job.role_family} if job.role_family else (set(LADDER_RUNGS) if self.upper else set())
+            job_duties = set(job.duties) if job.duties is not None else (set(DUTIES) if self.upper else set())
             duties |= job_duties
             reports = max(reports, job.direct_reports)
-            if family in LADDER_RUNGS and (healthcare or family in ADMIN_FAMILIES):
-                rungs.add(LADDER_RUNGS[family])
+            admin = bool(families & ADMIN_FAMILIES)
+            supervisory = job.supervisory or job.direct_reports > 0 or bool(families & SUPERVISORY_FAMILIES)
             buckets["experience"].append(span)
             if healthcare:
                 buckets["healthcare"].append(span)
-                if family in ADMIN_FAMILIES:
+                for family in families & set(LADDER_RUNGS):
+                    rung_spans.setdefault(LADDER_RUNGS[family], []).append(span)
+                if admin:
                     buckets["healthcare_admin"].append(span)
                     recent = recent or end >= self.now - RECENT_MONTHS
-                if family == "billing_coding" or job_duties & {"billing", "coding"}:
+                if "billing_coding" in families or job_duties & {"billing", "coding"}:
                     buckets["billing_coding"].append(span)
-            if job.setting == "medical_office":
+            if setting == "medical_office":
                 buckets["medical_office"].append(span)
-            if family in ADMIN_FAMILIES:
+            if admin:
                 buckets["office_admin"].append(span)
-            if _is_supervisory(job):
+            if supervisory:
                 buckets["supervisory"].append(span)
                 if healthcare:
                     buckets["supervisory_healthcare"].append(span)
-                if job.setting == "medical_office":
+                if setting == "medical_office":
                     buckets["supervisory_medical_office"].append(span)
-            if family in MANAGEMENT_FAMILIES:
+            if families & MANAGEMENT_FAMILIES:
                 buckets["management"].append(span)
                 if healthcare:
                     buckets["management_healthcare"].append(span)
         for key, spans in buckets.items():
             self.put(f"years_{key}", _union_months(spans) / 12.0)
+        tenure = {rung: _union_months(spans) for rung, spans in rung_spans.items()}
         self.put("recent_healthcare_admin", 1.0 if recent else 0.0)
         self.put("max_direct_reports", float(reports))
-        self.put("ladder_rung", float(max(rungs, default=0)))
-        self.put("distinct_rungs", float(len(rungs)))
+        self.put("ladder_rung", float(max((r for r, m in tenure.items() if m >= RUNG_MONTHS), default=0)))
+        self.put("distinct_rungs", float(sum(m >= STEP_MONTHS for m in tenure.values())))
         for duty in DUTIES:
             self.put(f"duty_{duty}", 1.0 if duty in duties else 0.0)
         self.put("manager_duties", float(sum(d in duties for d in MANAGER_DUTIES)))
@@ -286,34 +308,44 @@ class _Row:
         return shown
 
     def knowledge(self, profile: Profile, shown: dict[str, int]) -> None:
+        """Evidence levels from credentials, coursework and work; then the self-rating on top."""
+        for area, implied in shown.items():
+            self.raise_to(f"evidence_{area}", float(implied))
+        billing_years = self.get("years_billing_coding")
+        coder = self.get("duty_coding") == 1.0
+        shown_by_work = (
+            ("medical_terminology", self.get("course_medical_terminology") == 1.0, 1.0),
+            ("medical_terminology", self.get("years_healthcare") >= 1, 1.0),
+            ("medical_terminology", self.get("years_healthcare") >= 3, 2.0),
+            ("coding", self.get("course_coding") == 1.0, 1.0),
+            ("coding", coder and billing_years >= 2, 2.0),
+            ("coding", coder and billing_years >= 5, 3.0),
+            ("billing", billing_years >= 1, 1.0),
+            ("billing", billing_years >= 2, 2.0),
+            ("billing", billing_years >= 5, 3.0),
+            ("hipaa", self.get("course_health_law") == 1.0, 1.0),
+            ("hipaa", self.get("years_healthcare_admin") >= 1, 1.0),
+            ("hipaa", self.get("duty_compliance") == 1.0, 2.0),
+        )
+        for area, holds, work_level in shown_by_work:
+            if holds:
+                self.raise_to(f"evidence_{area}", work_level)
+        anything_known = any(
+            getattr(profile, s) is not None
+            for s in ("certifications", "coursework", "experience", "education")
+        )
         stated = profile.knowledge
         for area in KNOWLEDGE_AREAS:
-            value = getattr(stated, area) if stated is not None else None
-            if value is not None:
-                self.put(f"knowledge_{area}", float(KNOWLEDGE_LEVEL_NAMES[value]))
-            if area in shown:
-                self.raise_to(f"knowledge_{area}", float(shown[area]))
-        # Coursework and work history show at least this much.
-        evidence = (
-            ("medical_terminology", "course_medical_terminology", 1.0, 1.0),
-            ("coding", "course_coding", 1.0, 1.0),
-            ("hipaa", "course_health_law", 1.0, 1.0),
-        )
-        for area, fact, threshold, level in evidence:
-            if self.get(fact) >= threshold:
-                self.raise_to(f"knowledge_{area}", level)
-        billing_years = self.get("years_billing_coding")
-        if billing_years >= 2:
-            self.raise_to("knowledge_billing", 2.0)
-        elif billing_years >= 1:
-            self.raise_to("knowledge_billing", 1.0)
-        if self.get("duty_coding") == 1.0 and billing_years >= 2:
-            self.raise_to("knowledge_coding", 2.0)
-        if self.get("duty_compliance") == 1.0:
-            self.raise_to("knowledge_hipaa", 2.0)
-        if self.get("years_healthcare_admin") >= 1:
-            self.raise_to("knowledge_hipaa", 1.0)
-            self.raise_to("knowledge_medical_terminology", 1.0)
+            if anything_known:
+                self.raise_to(f"evidence_{area}", 0.0)
+            evidence = self.get(f"evidence_{area}")
+            rating = getattr(stated, area) if stated is not None else None
+            if rating is not None:
+                self.put(
+                    f"knowledge_{area}", max(float(KNOWLEDGE_LEVEL_NAMES[rating]), np.nan_to_num(evidence))
+                )
+            elif evidence > 0:
+                self.put(f"knowledge_{area}", evidence)  # not rated: at least what is shown
 
     def soft_skills(self, profile: Profile) -> None:
         if profile.soft_skills is None:
@@ -328,26 +360,47 @@ class _Row:
         self.put("completeness", given / len(PROFILE_SECTIONS))
 
 
-def derive_facts(profiles: Sequence[Profile], as_of: str, catalog: Catalog) -> pd.DataFrame:
-    """One row of derived facts per profile, as of the month ``as_of`` (``YYYY-MM``).
+def _fill(row: _Row, profile: Profile) -> None:
+    implied = row.education(profile)
+    row.coursework(profile, implied)
+    row.experience(profile)
+    row.software(profile)
+    shown = row.certifications(profile)
+    row.knowledge(profile, shown)
+    row.soft_skills(profile)
+    row.completeness(profile)
 
-    Columns follow ``catalog.facts`` in order; every value is a float and
-    unknowns are NaN. Jobs still running are counted up to ``as_of``.
+
+def derive_fact_bounds(
+    profiles: Sequence[Profile], as_of: str, catalog: Catalog
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Cautious facts and their upper bounds, one row per profile, as of ``as_of``.
+
+    The two frames differ only for profiles that leave out a job's setting,
+    role or duties, or a degree's field. Columns follow ``catalog.facts``;
+    every value is a float; unknown sections are NaN in both.
     """
     cols = _Columns.of(catalog)
-    matrix = np.full((len(profiles), len(cols.names)), np.nan)
+    lower = np.full((len(profiles), len(cols.names)), np.nan)
+    upper = lower.copy()
     now = month_index(as_of)
     for i, profile in enumerate(profiles):
-        row = _Row(matrix[i], cols, catalog, now)
-        implied = row.education(profile)
-        row.coursework(profile, implied)
-        row.experience(profile)
-        row.software(profile)
-        shown = row.certifications(profile)
-        row.knowledge(profile, shown)
-        row.soft_skills(profile)
-        row.completeness(profile)
-    return pd.DataFrame(matrix, columns=list(cols.names))
+        _fill(_Row(lower[i], cols, catalog, now, upper=False), profile)
+        if _has_unknown_details(profile):
+            _fill(_Row(upper[i], cols, catalog, now, upper=True), profile)
+        else:
+            upper[i] = lower[i]
+    names = list(cols.names)
+    return pd.DataFrame(lower, columns=names), pd.DataFrame(upper, columns=names)
+
+
+def derive_facts(profiles: Sequence[Profile], as_of: str, catalog: Catalog) -> pd.DataFrame:
+    """One row of cautious derived facts per profile, as of the month ``as_of`` (``YYYY-MM``).
+
+    Jobs still running are counted up to ``as_of``; see :func:`derive_fact_bounds`
+    for the upper bounds where details were left out.
+    """
+    return derive_fact_bounds(profiles, as_of, catalog)[0]
 
 
 def unrecognized(profile: Profile, catalog: Catalog) -> dict[str, list[str]]:

@@ -1,8 +1,12 @@
 """The candidate profile: the interchange format as validated Python objects.
 
-The models accept exactly what ``profile.schema.json`` accepts and reject
-what it rejects, with a message naming the field. Two things matter beyond
-the schema:
+The models reject everything ``profile.schema.json`` rejects (including an
+explicit ``null`` where the schema allows none), with a message naming the
+field. They are deliberately stricter in a few places the schema leaves
+open, because such values are always mistakes: months must be real
+(``2020-13`` is refused), years and months must be plausible (1940-2100),
+titles, names and codes must not be blank, and a job has at most 10,000
+direct reports. Two more things matter beyond the schema:
 
 * **Absent is not none.** A section that is missing (``certifications`` not
   given) is *unknown*; an empty list (``certifications: []``) says *none*.
@@ -25,13 +29,23 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from advisor.errors import DataFileError, InputError, Problem, ProfileError
 from advisor.sourcefile import (
     Document,
     Format,
     Loc,
+    decode_document,
     format_of,
     parse_document,
     read_document,
@@ -83,7 +97,9 @@ Duty = Literal[
 Proficiency = Literal["basic", "intermediate", "advanced"]
 KnowledgeLevel = Literal["none", "basic", "working", "expert"]
 
-_MONTH = re.compile(r"^[0-9]{4}-[0-9]{2}$")
+_MONTH = re.compile(r"[0-9]{4}-[0-9]{2}")
+FIRST_YEAR, LAST_YEAR = 1940, 2100
+"""Dates outside these years are refused as implausible."""
 
 
 def _month(value: Any) -> Any:
@@ -91,23 +107,54 @@ def _month(value: Any) -> Any:
     if isinstance(value, _dt.date):
         raise ValueError(f"use YYYY-MM (e.g. '{value:%Y-%m}'), not a full date")
     if isinstance(value, str):
-        if not _MONTH.match(value):
+        if not _MONTH.fullmatch(value):
             raise ValueError(f"'{value}' is not a month in the form YYYY-MM")
         if not 1 <= int(value[5:]) <= 12:
             raise ValueError(f"'{value}' has no month {value[5:]}")
+        if not FIRST_YEAR <= int(value[:4]) <= LAST_YEAR:
+            raise ValueError(f"'{value}' is not a plausible year ({FIRST_YEAR}-{LAST_YEAR})")
+    return value
+
+
+def _whole_number(value: Any) -> Any:
+    """JSON Schema counts ``2.0`` as an integer; so do we (but not ``2.5`` or ``"2"``)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
     return value
 
 
 Month = Annotated[str, BeforeValidator(_month)]
-Year = Annotated[int, Field(ge=1900, le=2100)]
+Year = Annotated[int, BeforeValidator(_whole_number), Field(ge=FIRST_YEAR, le=LAST_YEAR)]
+
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("cannot be blank")
+    return value
+
+
+Text = Annotated[str, AfterValidator(_not_blank)]
+"""A string with at least one visible character."""
 
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
+    _nullable: typing.ClassVar[frozenset[str]] = frozenset()
+    """Fields where the schema allows an explicit ``null``; elsewhere, leave a field out."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_stray_nulls(cls, value: Any, info: ValidationInfo) -> Any:
+        if value is None and info.field_name not in cls._nullable:
+            raise PydanticCustomError("null_not_allowed", "cannot be null; leave it out if unknown")
+        return value
+
 
 class Education(_Model):
     """A degree, diploma or certificate program, completed or in progress."""
+
+    _nullable: typing.ClassVar[frozenset[str]] = frozenset({"year"})
 
     level: EducationLevel
     field: str | None = None
@@ -118,12 +165,14 @@ class Education(_Model):
 class Experience(_Model):
     """One job. ``end`` is ``None`` while the job is current."""
 
-    title: Annotated[str, Field(min_length=1)]
+    _nullable: typing.ClassVar[frozenset[str]] = frozenset({"end"})
+
+    title: Text
     employer: str | None = None
     setting: Setting | None = None
     role_family: RoleFamily | None = None
     supervisory: bool = False
-    direct_reports: Annotated[int, Field(ge=0)] = 0
+    direct_reports: Annotated[int, BeforeValidator(_whole_number), Field(ge=0, le=10_000)] = 0
     start: Month
     end: Month | None = None
     duties: list[Duty] | None = None
@@ -132,14 +181,16 @@ class Experience(_Model):
 class Software(_Model):
     """A software product as the candidate names it; the catalog resolves aliases."""
 
-    name: Annotated[str, Field(min_length=1)]
+    name: Text
     proficiency: Proficiency = "intermediate"
 
 
 class Certification(_Model):
     """A credential as issued (acronym), earned or in progress."""
 
-    code: Annotated[str, Field(min_length=1)]
+    _nullable: typing.ClassVar[frozenset[str]] = frozenset({"year"})
+
+    code: Text
     status: Literal["earned", "in_progress"] = "earned"
     year: Year | None = None
 
@@ -252,21 +303,26 @@ def check_profile(profile: Profile, as_of: str, doc: Document | None = None) -> 
     found = date_problems(profile, as_of)
     if found:
         where = doc or Document("profile", None)
-        raise ProfileError(where.problem(loc, msg) for loc, msg in found)
+        problems = [where.problem(loc, msg) for loc, msg in found]
+        raise ProfileError(sorted(problems, key=lambda p: p.line or 0))
 
 
 # --- reading and writing ----------------------------------------------------------------
 
 
 def parse_profile(
-    text: str, path: str = "profile", fmt: Format | None = None, as_of: str | None = None
+    content: str | bytes, path: str = "profile", fmt: Format | None = None, as_of: str | None = None
 ) -> Profile:
-    """Parse and validate profile text (JSON or YAML).
+    """Parse and validate profile content (JSON or YAML text, or raw bytes such as an upload).
 
-    With ``as_of`` the dates are also checked against that month.
+    Bytes must be UTF-8. With ``as_of`` the dates are also checked against that month.
     """
     try:
-        doc = parse_document(text, path, fmt)
+        doc = (
+            decode_document(content, path, fmt)
+            if isinstance(content, bytes)
+            else parse_document(content, path, fmt)
+        )
     except DataFileError as exc:
         raise ProfileError(exc.problems) from None
     return _validated(doc, as_of)
@@ -307,7 +363,7 @@ def save_profile(profile: Profile, path: str | Path) -> None:
     """Write atomically: the old file stays intact until the new one is complete."""
     target = Path(path)
     text = dump_profile(profile, format_of(target))
-    fd, tmp = tempfile.mkstemp(dir=target.parent or ".", prefix=f".{target.name}.", suffix=".tmp")
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)

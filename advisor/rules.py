@@ -23,16 +23,17 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import re
 import string
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Literal, Self
+from typing import Annotated, Any, Literal, Self, TypeVar
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationError, model_validator
 
 from advisor.catalog import Catalog, load_catalog
 from advisor.citation import Cited, StrictModel
@@ -45,13 +46,7 @@ from advisor.errors import (
     suggest,
 )
 from advisor.expression import Expression, compile_expression
-from advisor.sourcefile import (
-    Document,
-    Loc,
-    parse_document,
-    read_document,
-    validate_document,
-)
+from advisor.sourcefile import Document, Loc, parse_document, problems_from, read_document
 from advisor.vocabulary import CONSTANTS, COURSE_AREAS, DUTIES, KNOWLEDGE_AREAS, SOFT_SKILLS
 
 RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
@@ -240,42 +235,100 @@ class RuleSet:
 # --- loading ------------------------------------------------------------------------------
 
 _PLACEHOLDER = string.Formatter()
+_RULE_LOC = re.compile(r"^(rules|gates)\[(\d+)\]")
 
 
-def _placeholders(text: str) -> list[str]:
-    return [name for _, name, _, _ in _PLACEHOLDER.parse(text) if name]
+class _Head(StrictModel):
+    """The file with rules and gates left raw, so each one is checked on its own."""
+
+    schema_version: Literal[1]
+    role: Identifier
+    title: str
+    version: str
+    description: str
+    soc: list[str]
+    settings: dict[str, SettingInfo]
+    bands: Bands
+    sources: dict[str, Source]
+    dimensions: dict[str, Dimension]
+    rules: list[Any]
+    gates: list[Any] = []
+
+
+def _validated_items(
+    doc: Document, key: str, model: type[_M], problems: list[Problem]
+) -> list[tuple[int, _M]]:
+    """Validate each rule (or gate) separately so one bad rule does not hide the others."""
+    raw = doc.data.get(key) if isinstance(doc.data, dict) else None
+    out: list[tuple[int, _M]] = []
+    for i, item in enumerate(raw if isinstance(raw, list) else []):
+        try:
+            out.append((i, model.model_validate(item)))
+        except ValidationError as exc:
+            problems.extend(problems_from(exc, doc, model, prefix=(key, i)))
+    return out
+
+
+def _with_ids(problem: Problem, data: object) -> Problem:
+    """``rules[3].levels[0]`` -> ``rules[3] (medical_office_years).levels[0]``: name the rule."""
+    match = _RULE_LOC.match(problem.field)
+    if not match or not isinstance(data, dict) or "(" in problem.field:
+        return problem
+    items = data.get(match.group(1))
+    index = int(match.group(2))
+    item = items[index] if isinstance(items, list) and index < len(items) else None
+    rule_id = item.get("id") if isinstance(item, dict) else None
+    if not isinstance(rule_id, str):
+        return problem
+    field = f"{match.group(0)} ({rule_id}){problem.field[match.end() :]}"
+    return Problem(problem.path, problem.line, field, problem.message)
 
 
 class _Checker:
     """Cross-checks a parsed rule file and collects located problems."""
 
-    def __init__(self, doc: Document, spec: RuleFile, catalog: Catalog) -> None:
-        self.doc, self.spec, self.catalog = doc, spec, catalog
+    def __init__(self, doc: Document, head: _Head, catalog: Catalog) -> None:
+        self.doc, self.head, self.catalog = doc, head, catalog
         self.problems: list[Problem] = []
         self.kinds = {name: s.kind for name, s in catalog.facts.items()}
 
-    def add(self, loc: Loc, message: str, field: str | None = None) -> None:
-        self.problems.append(self.doc.problem(loc, message, field))
+    def add(self, loc: Loc, message: str) -> None:
+        self.problems.append(self.doc.problem(loc, message))
 
-    def known(self, loc: Loc, value: str, choices: Sequence[str] | Mapping[str, object], what: str) -> None:
+    def known(self, loc: Loc, value: str, choices: Collection[str], what: str) -> None:
         if value not in choices:
             self.add(loc, f"unknown {what} '{value}'" + suggest(value, list(choices)))
 
-    def compile(self, loc: Loc, text: str, label: str) -> Expression | None:
+    def compile(self, loc: Loc, text: str) -> Expression | None:
         try:
             return compile_expression(text, self.kinds, CONSTANTS)
         except ExpressionError as exc:
-            self.add(loc, str(exc), label)
+            self.add(loc, str(exc))
             return None
 
-    def text(self, loc: Loc, text: str, label: str) -> None:
-        for name in _placeholders(text):
-            if name not in self.catalog.facts:
-                self.add(loc, f"unknown fact '{{{name}}}' in text" + suggest(name, self.catalog.facts), label)
+    def text(self, loc: Loc, text: str) -> None:
+        """Only ``{fact}`` placeholders: no positions, format specs or conversions."""
+        try:
+            parts = list(_PLACEHOLDER.parse(text))
+        except ValueError as exc:
+            self.add(loc, f"braces do not match ({exc}); write {{{{ and }}}} for a literal brace")
+            return
+        for _, name, spec, conversion in parts:
+            if name is None:
+                continue
+            if not name or spec or conversion:
+                self.add(loc, "write a fact as {fact_name}, with no position, format or conversion")
+            elif name not in self.catalog.facts:
+                self.add(loc, f"unknown fact '{{{name}}}' in text" + suggest(name, self.catalog.facts))
 
-    def settings(self, loc: Loc, names: Sequence[str] | Mapping[str, object]) -> None:
+    def settings(self, loc: Loc, names: Collection[str]) -> None:
         for name in names:
-            self.known(loc, name, self.spec.settings, "setting")
+            self.known(loc, name, self.head.settings, "setting")
+
+    def every_setting(self, loc: Loc, given: Collection[str], what: str, among: Collection[str]) -> None:
+        for name in among:
+            if name not in given:
+                self.add(loc, f"no {what} for setting '{name}' (write 0 to give none)")
 
     def action(self, loc: Loc, ref: str) -> None:
         kind, _, target = ref.partition(":")
@@ -294,84 +347,142 @@ class _Checker:
         elif target not in choices:
             self.add(loc, f"unknown {kind} '{target}' in action '{ref}'" + suggest(target, list(choices)))
 
-    def check(self) -> tuple[tuple[CompiledRule, ...], tuple[CompiledGate, ...]]:
-        spec = self.spec
-        for key, dim in spec.dimensions.items():
+    def check_head(self) -> None:
+        head = self.head
+        for key, dim in head.dimensions.items():
             self.settings(("dimensions", key, "points"), dim.points)
-        for name in spec.bands.sources:
-            self.known(("bands", "sources"), name, spec.sources, "source")
-        self.settings(("bands", "thresholds"), spec.bands.thresholds)
-        for name in spec.settings:
-            if name not in spec.bands.thresholds:
-                self.add(("bands", "thresholds"), f"no band thresholds for setting '{name}'")
-        seen: dict[str, int] = {}
-        rules = []
-        for i, rule in enumerate(spec.rules):
-            base: Loc = ("rules", i)
-            label = f"rules[{i}] ({rule.id})"
-            if rule.id in seen:
-                self.add(
-                    (*base, "id"), f"rule id '{rule.id}' is already used by rules[{seen[rule.id]}]", label
-                )
-            seen.setdefault(rule.id, i)
-            self.known((*base, "dimension"), rule.dimension, spec.dimensions, "dimension")
-            if isinstance(rule.weight, dict):
-                self.settings((*base, "weight"), rule.weight)
-            for name in rule.sources:
-                self.known((*base, "sources"), name, spec.sources, "source")
-            for j, ref in enumerate(rule.actions):
-                self.action((*base, "actions", j), ref)
-            self.text((*base, "unmet"), rule.unmet, label)
-            levels = []
-            for j, level in enumerate(rule.levels):
-                where: Loc = (*base, "levels", j)
-                condition = self.compile((*where, "when"), level.when, f"{label}.levels[{j}].when")
-                self.text((*where, "explain"), level.explain, f"{label}.levels[{j}].explain")
-                if isinstance(level.credit, dict):
-                    self.settings((*where, "credit"), level.credit)
-                if level.settings is not None:
-                    self.settings((*where, "settings"), level.settings)
-                if condition is not None:
-                    credit = (
-                        {s: float(level.credit.get(s, 0.0)) for s in spec.settings}
-                        if isinstance(level.credit, dict)
-                        else dict.fromkeys(spec.settings, float(level.credit))
-                    )
-                    allowed = frozenset(level.settings if level.settings is not None else spec.settings)
-                    levels.append(CompiledLevel(condition, credit, level.explain, allowed))
-            names = frozenset(n for lv in levels for n in lv.condition.names)
-            rules.append(CompiledRule(rule, tuple(levels), names))
-        gates = []
-        gate_seen: dict[str, int] = {}
-        for i, gate in enumerate(spec.gates):
-            base = ("gates", i)
-            label = f"gates[{i}] ({gate.id})"
-            if gate.id in gate_seen or gate.id in seen:
-                self.add((*base, "id"), f"id '{gate.id}' is already used", label)
-            gate_seen.setdefault(gate.id, i)
-            self.settings((*base, "settings"), gate.settings)
-            for name in gate.sources:
-                self.known((*base, "sources"), name, spec.sources, "source")
-            for j, ref in enumerate(gate.actions):
-                self.action((*base, "actions", j), ref)
-            self.text((*base, "met"), gate.met, label)
-            self.text((*base, "unmet"), gate.unmet, label)
-            condition = self.compile((*base, "when"), gate.when, f"{label}.when")
+            self.every_setting(("dimensions", key, "points"), dim.points, "points", head.settings)
+        for setting in head.settings:
+            total = sum(d.points.get(setting, 0.0) for d in head.dimensions.values())
+            if abs(total - 100.0) > 0.01:
+                self.add(("dimensions",), f"points add up to {total:g} in setting '{setting}', not 100")
+        for name in head.bands.sources:
+            self.known(("bands", "sources"), name, head.sources, "source")
+        self.settings(("bands", "thresholds"), head.bands.thresholds)
+        self.every_setting(("bands", "thresholds"), head.bands.thresholds, "band thresholds", head.settings)
+
+    def check_rule(self, i: int, rule: Rule, seen: dict[str, int]) -> CompiledRule | None:
+        head, base = self.head, ("rules", i)
+        if rule.id in seen:
+            self.add((*base, "id"), f"rule id '{rule.id}' is already used by rules[{seen[rule.id]}]")
+        seen.setdefault(rule.id, i)
+        self.known((*base, "dimension"), rule.dimension, head.dimensions, "dimension")
+        if isinstance(rule.weight, dict):
+            self.settings((*base, "weight"), rule.weight)
+            self.every_setting((*base, "weight"), rule.weight, "weight", head.settings)
+        for name in rule.sources:
+            self.known((*base, "sources"), name, head.sources, "source")
+        for j, ref in enumerate(rule.actions):
+            self.action((*base, "actions", j), ref)
+        self.text((*base, "unmet"), rule.unmet)
+        levels = []
+        for j, level in enumerate(rule.levels):
+            where: Loc = (*base, "levels", j)
+            condition = self.compile((*where, "when"), level.when)
+            self.text((*where, "explain"), level.explain)
+            applies = level.settings if level.settings is not None else list(head.settings)
+            if level.settings is not None:
+                self.settings((*where, "settings"), level.settings)
+            if isinstance(level.credit, dict):
+                self.settings((*where, "credit"), level.credit)
+                self.every_setting((*where, "credit"), level.credit, "credit", applies)
             if condition is not None:
-                gates.append(CompiledGate(gate, condition))
-        return tuple(rules), tuple(gates)
+                credit = (
+                    {s: float(level.credit.get(s, 0.0)) for s in head.settings}
+                    if isinstance(level.credit, dict)
+                    else dict.fromkeys(head.settings, float(level.credit))
+                )
+                levels.append(CompiledLevel(condition, credit, level.explain, frozenset(applies)))
+        if len(levels) != len(rule.levels):
+            return None
+        return CompiledRule(rule, tuple(levels), frozenset(n for lv in levels for n in lv.condition.names))
+
+    def check_gate(self, i: int, gate: Gate, seen: dict[str, int]) -> CompiledGate | None:
+        base = ("gates", i)
+        if gate.id in seen:
+            self.add((*base, "id"), f"id '{gate.id}' is already used by another rule or gate")
+        seen.setdefault(gate.id, i)
+        self.settings((*base, "settings"), gate.settings)
+        for name in gate.sources:
+            self.known((*base, "sources"), name, self.head.sources, "source")
+        for j, ref in enumerate(gate.actions):
+            self.action((*base, "actions", j), ref)
+        self.text((*base, "met"), gate.met)
+        self.text((*base, "unmet"), gate.unmet)
+        condition = self.compile((*base, "when"), gate.when)
+        return CompiledGate(gate, condition) if condition is not None else None
+
+    def check_raw_conditions(self, key: str, index: int, raw: object) -> None:
+        """Compile the conditions of a rule or gate that failed the schema, so their
+        mistakes are reported in the same run."""
+        if not isinstance(raw, dict):
+            return
+        if isinstance(raw.get("when"), str):
+            self.compile((key, index, "when"), raw["when"])
+        levels = raw.get("levels")
+        for j, level in enumerate(levels if isinstance(levels, list) else []):
+            if isinstance(level, dict) and isinstance(level.get("when"), str):
+                self.compile((key, index, "levels", j, "when"), level["when"])
+
+    def check_coverage(self, rules: Sequence[CompiledRule]) -> None:
+        """Every dimension has rules, and carries weight wherever it carries points."""
+        for key, dim in self.head.dimensions.items():
+            members = [r for r in rules if r.spec.dimension == key]
+            if not members:
+                self.add(
+                    ("dimensions", key), f"dimension '{key}' has no rules, so its points can never be earned"
+                )
+                continue
+            for setting, points in dim.points.items():
+                if points > 0 and sum(r.weight(setting) for r in members) <= 0:
+                    self.add(
+                        ("dimensions", key, "points"),
+                        f"dimension '{key}' has points in '{setting}' but all its rules weigh 0 there",
+                    )
+
+
+_M = TypeVar("_M", bound=StrictModel)
 
 
 def _compile(doc: Document, catalog: Catalog) -> RuleSet:
     if not isinstance(doc.data, dict):
-        raise RuleFileError([Problem(doc.path, 1, "", "a rules file must be a mapping")])
-    spec = validate_document(doc, RuleFile, RuleFileError)
-    checker = _Checker(doc, spec, catalog)
-    rules, gates = checker.check()
-    if checker.problems:
-        raise RuleFileError(sorted(checker.problems, key=lambda p: p.line or 0))
+        raise RuleFileError([Problem(doc.path, 1, "", "a rules file must be a mapping of fields")])
+    problems: list[Problem] = []
+    try:
+        head: _Head | None = _Head.model_validate(doc.data)
+    except ValidationError as exc:
+        head = None
+        problems.extend(problems_from(exc, doc, _Head))
+    rules = _validated_items(doc, "rules", Rule, problems)
+    gates = _validated_items(doc, "gates", Gate, problems)
+    compiled_rules: list[CompiledRule] = []
+    compiled_gates: list[CompiledGate] = []
+    if head is not None:
+        checker = _Checker(doc, head, catalog)
+        checker.check_head()
+        seen: dict[str, int] = {}
+        for i, rule in rules:
+            compiled = checker.check_rule(i, rule, seen)
+            if compiled is not None:
+                compiled_rules.append(compiled)
+        for i, gate in gates:
+            compiled_gate = checker.check_gate(i, gate, seen)
+            if compiled_gate is not None:
+                compiled_gates.append(compiled_gate)
+        checker.check_coverage(compiled_rules)
+        for key, valid in (("rules", {i for i, _ in rules}), ("gates", {i for i, _ in gates})):
+            for i, raw in enumerate(doc.data.get(key) or []):
+                if i not in valid:
+                    checker.check_raw_conditions(key, i, raw)
+        problems.extend(checker.problems)
+    if problems:
+        located = {str(p): p for p in (_with_ids(p, doc.data) for p in problems)}
+        raise RuleFileError(sorted(located.values(), key=lambda p: p.line or 0))
+    spec = RuleFile.model_validate(doc.data)
     digest = hashlib.sha256(repr(doc.data).encode()).hexdigest()[:8]
-    return RuleSet(spec, rules, gates, doc.path, f"{spec.version}+{digest}", catalog)
+    return RuleSet(
+        spec, tuple(compiled_rules), tuple(compiled_gates), doc.path, f"{spec.version}+{digest}", catalog
+    )
 
 
 def load_ruleset(path: str | Path, catalog: Catalog | None = None) -> RuleSet:
@@ -411,7 +522,12 @@ def ruleset_for(role: str, rules_dir: str | Path | None = None) -> RuleSet:
             f"unknown role '{role}'" + suggest(role, files) + f"; known roles: {', '.join(files) or 'none'}"
         )
     path = files[role]
-    return _cached(str(path), path.stat().st_mtime)
+    ruleset = _cached(str(path), path.stat().st_mtime)
+    if ruleset.spec.role != role:
+        raise RuleFileError(
+            [Problem(str(path), None, "role", f"says '{ruleset.spec.role}' but the file is named '{role}'")]
+        )
+    return ruleset
 
 
 # --- evaluation ---------------------------------------------------------------------------
@@ -424,14 +540,17 @@ STATUS_CODES: tuple[Status, ...] = ("unmet", "partly", "met", "unknown")
 class RuleResults:
     """Vectorized results of one ruleset over ``n`` rows in one setting.
 
-    ``credit`` and ``status`` are ``(n, rules)``; ``level`` is the index of the
-    level that gave the credit (-1 when none); ``gates`` is ``(n, gates)`` with
+    ``credit``, ``possible`` and ``status`` are ``(n, rules)``: the credit the
+    evidence earns, the most it could earn if what is unknown turned out well,
+    and the status code (see ``STATUS_CODES``). ``level`` is the index of the
+    level that gave the credit (-1 when none). ``gates`` is ``(n, gates)`` with
     1.0 met, 0.0 unmet and NaN unknown.
     """
 
     setting: str
     points: npt.NDArray[np.float64]
     credit: npt.NDArray[np.float64]
+    possible: npt.NDArray[np.float64]
     status: npt.NDArray[np.int8]
     level: npt.NDArray[np.int16]
     gates: npt.NDArray[np.float64]
@@ -443,8 +562,39 @@ class RuleResults:
         return self.credit * self.points
 
 
-def evaluate_rules(ruleset: RuleSet, facts: pd.DataFrame, setting: str) -> RuleResults:
-    """Evaluate every rule and applicable gate of ``ruleset`` over ``facts``."""
+def _columns(facts: pd.DataFrame) -> dict[str, npt.NDArray[np.float64]]:
+    matrix = facts.to_numpy(dtype=float)
+    return {name: matrix[:, i] for i, name in enumerate(facts.columns)}
+
+
+def _best_credit(
+    rule: CompiledRule, setting: str, columns: Mapping[str, npt.NDArray[np.float64]], n: int
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.int16]]:
+    """Highest credit of a true level, highest credit of an unknown level, and the level given."""
+    known = np.zeros(n)
+    unknown = np.zeros(n)
+    chosen = np.full(n, -1, dtype=np.int16)
+    for li, lv in enumerate(rule.levels):
+        if setting not in lv.settings:
+            continue
+        value = lv.credit[setting]
+        truth = lv.condition.evaluate(columns, n)
+        better = (truth == 1.0) & (value > known)
+        known = np.where(better, value, known)
+        chosen = np.where(better, li, chosen)
+        unknown = np.where(np.isnan(truth), np.maximum(unknown, value), unknown)
+    return known, unknown, chosen
+
+
+def evaluate_rules(
+    ruleset: RuleSet, facts: pd.DataFrame, setting: str, upper: pd.DataFrame | None = None
+) -> RuleResults:
+    """Evaluate every rule and applicable gate of ``ruleset`` over ``facts``.
+
+    ``upper`` holds the facts' upper bounds (see :func:`advisor.facts.derive_fact_bounds`);
+    a rule that would earn more on them is reported as possibly higher, and a
+    gate they would meet counts as unknown rather than unmet.
+    """
     if setting not in ruleset.spec.settings:
         raise InputError(
             f"unknown setting '{setting}'"
@@ -452,30 +602,29 @@ def evaluate_rules(ruleset: RuleSet, facts: pd.DataFrame, setting: str) -> RuleR
             + f"; choose one of {', '.join(ruleset.settings)}"
         )
     n = len(facts)
-    matrix = facts.to_numpy(dtype=float)
-    columns = {name: matrix[:, i] for i, name in enumerate(facts.columns)}
-    credit = np.zeros((n, len(ruleset.rules)))
-    status = np.zeros((n, len(ruleset.rules)), dtype=np.int8)
-    level = np.full((n, len(ruleset.rules)), -1, dtype=np.int16)
+    columns = _columns(facts)
+    high = _columns(upper) if upper is not None else None
+    shape = (n, len(ruleset.rules))
+    credit, possible = np.zeros(shape), np.zeros(shape)
+    status = np.zeros(shape, dtype=np.int8)
+    level = np.full(shape, -1, dtype=np.int16)
     for r, rule in enumerate(ruleset.rules):
-        known = np.zeros(n)
-        possible = np.zeros(n)
-        chosen = np.full(n, -1, dtype=np.int16)
-        for li, lv in enumerate(rule.levels):
-            if setting not in lv.settings:
-                continue
-            value = lv.credit[setting]
-            truth = lv.condition.evaluate(columns, n)
-            better = (truth == 1.0) & (value > known)
-            known = np.where(better, value, known)
-            chosen = np.where(better, li, chosen)
-            possible = np.where(np.isnan(truth), np.maximum(possible, value), possible)
-        credit[:, r] = known
-        level[:, r] = chosen
+        known, unknown, chosen = _best_credit(rule, setting, columns, n)
+        best = np.maximum(known, unknown)
+        if high is not None:
+            high_known, high_unknown, _ = _best_credit(rule, setting, high, n)
+            best = np.maximum(best, np.maximum(high_known, high_unknown))
+        credit[:, r], possible[:, r], level[:, r] = known, best, chosen
         code = np.where(known >= 0.999, 2, np.where(known > 0, 1, 0))
-        status[:, r] = np.where((known == 0) & (possible > 0), 3, code)
+        status[:, r] = np.where((known == 0) & (best > 0), 3, code)
     gate_index = tuple(i for i, g in enumerate(ruleset.gates) if setting in g.spec.settings)
     gates = np.zeros((n, len(gate_index)))
     for k, gi in enumerate(gate_index):
-        gates[:, k] = ruleset.gates[gi].condition.evaluate(columns, n)
-    return RuleResults(setting, ruleset.rule_points(setting), credit, status, level, gates, gate_index)
+        condition = ruleset.gates[gi].condition
+        value = condition.evaluate(columns, n)
+        if high is not None:
+            value = np.where((value == 0.0) & (condition.evaluate(high, n) != 0.0), np.nan, value)
+        gates[:, k] = value
+    return RuleResults(
+        setting, ruleset.rule_points(setting), credit, possible, status, level, gates, gate_index
+    )

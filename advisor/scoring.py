@@ -29,8 +29,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
 from advisor import __version__
-from advisor.errors import InputError
-from advisor.facts import PROFILE_SECTIONS, derive_facts, unrecognized
+from advisor.facts import PROFILE_SECTIONS, derive_fact_bounds, unrecognized
 from advisor.profile import Profile, check_profile, current_month, parse_month
 from advisor.rules import BANDS, STATUS_CODES, Band, RuleResults, RuleSet, evaluate_rules, ruleset_for
 from advisor.vocabulary import (
@@ -52,13 +51,19 @@ _LEVEL_NAMES = {
 _PROFICIENCY_NAMES = {0: "none", **{v: k for k, v in PROFICIENCY_LEVEL_NAMES.items()}}
 _KNOWLEDGE_NAMES = {v: k for k, v in KNOWLEDGE_LEVEL_NAMES.items()}
 _SECTION_LABELS = {
-    "education": "your education",
-    "coursework": "your coursework",
-    "experience": "your work history",
-    "software": "the software you use",
-    "certifications": "your certifications",
-    "knowledge": "your knowledge of terminology, coding, billing and HIPAA",
-    "soft_skills": "your soft-skill ratings",
+    "education": "education",
+    "coursework": "coursework",
+    "experience": "work history",
+    "software": "software",
+    "certifications": "certifications",
+    "knowledge": "knowledge of terminology, coding, billing and HIPAA",
+    "soft_skills": "soft-skill ratings",
+}
+_DETAIL_LABELS = {
+    "experience": "the setting, role or duties of some jobs",
+    "education": "the field of some degrees",
+    "coursework": "the field of some degrees",
+    "knowledge": "the setting, role or duties of some jobs",
 }
 
 
@@ -79,6 +84,7 @@ class Citation(_Out):
     note: str | None = None
     secondary: bool = False
     uncertain: bool = False
+    gap: bool = False
 
 
 class RuleItem(_Out):
@@ -125,6 +131,7 @@ class Completeness(_Out):
     missing_sections: list[str]
     unknown_rules: list[str]
     unrecognized_software: list[str]
+    software_suggestions: dict[str, str]
     unrecognized_certifications: list[str]
     message: str
 
@@ -136,6 +143,7 @@ class Assessment(_Out):
     role_title: str
     setting: str
     setting_label: str
+    setting_description: str
     as_of: str
     score: float
     band: Band
@@ -160,7 +168,7 @@ class Assessment(_Out):
 # --- formatting facts into sentences ------------------------------------------------------
 
 
-def format_fact(spec: FactSpec, value: float) -> str:
+def format_fact(spec: FactSpec, value: float | None) -> str:
     """A fact's value in words: ``3.5 years``, ``a bachelor's``, ``working``, ``4/5``."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "unknown"
@@ -214,15 +222,20 @@ def _gate_caps(results: RuleResults, ruleset: RuleSet) -> npt.NDArray[np.int8]:
 
 
 def score_facts(
-    ruleset: RuleSet, facts: pd.DataFrame, setting: str, model_adjustment: npt.ArrayLike | None = None
+    ruleset: RuleSet,
+    facts: pd.DataFrame,
+    setting: str,
+    model_adjustment: npt.ArrayLike | None = None,
+    upper: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Score every row of ``facts`` in ``setting``: the batch path (and the single one).
 
+    ``upper`` is the facts' upper-bound frame, when details were left out.
     Returns columns ``rules_score``, ``model_adjustment``, ``score``,
-    ``band_before_gates``, ``band`` and ``completeness`` (share of points whose
-    evidence is known), indexed like ``facts``.
+    ``band_before_gates``, ``band`` and ``completeness`` (share of points the
+    evidence settles), indexed like ``facts``.
     """
-    results = evaluate_rules(ruleset, facts, setting)
+    results = evaluate_rules(ruleset, facts, setting, upper)
     return _score_table(results, ruleset, facts.index, model_adjustment)
 
 
@@ -230,13 +243,17 @@ def _score_table(
     results: RuleResults, ruleset: RuleSet, index: pd.Index, model_adjustment: npt.ArrayLike | None
 ) -> pd.DataFrame:
     total = results.points.sum()
-    rules_score = 100.0 * results.earned.sum(axis=1) / total if total > 0 else np.zeros(len(index))
-    adjustment = np.zeros(len(index)) if model_adjustment is None else np.asarray(model_adjustment, float)
-    score = np.clip(rules_score + adjustment, 0.0, 100.0)
+    raw = 100.0 * results.earned.sum(axis=1) / total if total > 0 else np.zeros(len(index))
+    # Round first, so the score a person sees is exactly the one the band was read from.
+    rules_score = np.round(raw, 1)
+    adjustment = (
+        np.zeros(len(index)) if model_adjustment is None else np.round(np.asarray(model_adjustment, float), 1)
+    )
+    score = np.clip(np.round(rules_score + adjustment, 1), 0.0, 100.0)
     before = band_of(score, ruleset, results.setting)
     band = np.minimum(before, _gate_caps(results, ruleset))
-    known = (results.status != STATUS_CODES.index("unknown")) * results.points
-    completeness = known.sum(axis=1) / total if total > 0 else np.ones(len(index))
+    unsettled = ((results.possible - results.credit) * results.points).sum(axis=1)
+    completeness = 1.0 - unsettled / total if total > 0 else np.ones(len(index))
     names = np.array(BANDS)
     return pd.DataFrame(
         {
@@ -267,25 +284,41 @@ def _citations(ruleset: RuleSet, ids: Sequence[str]) -> list[Citation]:
                 note=src.note,
                 secondary=src.secondary,
                 uncertain=src.uncertain,
+                gap=src.gap,
             )
         )
     return out
 
 
-def _missing_sections(
-    names: frozenset[str], specs: Mapping[str, FactSpec], row: Mapping[str, float]
+def _joined(items: Sequence[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _not_said(
+    names: frozenset[str], specs: Mapping[str, FactSpec], row: Mapping[str, float], high: Mapping[str, float]
 ) -> list[str]:
-    sections = sorted({specs[n].section for n in names if math.isnan(row[n])})
-    return [_SECTION_LABELS.get(s, s) for s in sections]
+    """What the profile leaves out that these facts depend on, in words."""
+    said: set[str] = set()
+    for name in names:
+        if math.isnan(row[name]):
+            said.add(_SECTION_LABELS.get(specs[name].section, specs[name].section))
+        elif high[name] != row[name]:
+            said.add(_DETAIL_LABELS.get(specs[name].section, "some details"))
+    return sorted(said)
 
 
-def _unknown_text(names: frozenset[str], specs: Mapping[str, FactSpec], row: Mapping[str, float]) -> str:
-    missing = _missing_sections(names, specs, row)
-    what = " and ".join(missing) if missing else "this"
-    return f"Unknown: we assumed nothing about {what}. Tell us to sharpen the score."
+def _unknown_text(
+    names: frozenset[str], specs: Mapping[str, FactSpec], row: Mapping[str, float], high: Mapping[str, float]
+) -> str:
+    missing = _not_said(names, specs, row, high)
+    what = _joined(missing) if missing else "enough to decide"
+    return f"Unknown: the profile does not give {what}. Add it to sharpen the score."
 
 
-def _dimensions(ruleset: RuleSet, results: RuleResults, row: Mapping[str, float]) -> list[DimensionResult]:
+def _dimensions(
+    ruleset: RuleSet, results: RuleResults, row: Mapping[str, float], high: Mapping[str, float]
+) -> list[DimensionResult]:
     """Every dimension with its rule items, explained from the row's facts."""
     specs = ruleset.catalog.facts
     dims: list[DimensionResult] = []
@@ -297,11 +330,14 @@ def _dimensions(ruleset: RuleSet, results: RuleResults, row: Mapping[str, float]
             status = STATUS_CODES[results.status[0, r]]
             level = int(results.level[0, r])
             if status == "unknown":
-                text = _unknown_text(rule.facts, specs, row)
-            elif level >= 0:
-                text = _explain(rule.levels[level].explain, specs, row)
+                text = _unknown_text(rule.facts, specs, row, high)
             else:
-                text = _explain(rule.spec.unmet, specs, row)
+                text = _explain(rule.levels[level].explain if level >= 0 else rule.spec.unmet, specs, row)
+                if results.possible[0, r] > results.credit[0, r]:
+                    missing = _not_said(rule.facts, specs, row, high)
+                    text += (
+                        f" (could be more: the profile does not give {_joined(missing)})" if missing else ""
+                    )
             items.append(
                 RuleItem(
                     rule_id=rule.spec.id,
@@ -328,7 +364,9 @@ def _dimensions(ruleset: RuleSet, results: RuleResults, row: Mapping[str, float]
     return dims
 
 
-def _gates(ruleset: RuleSet, results: RuleResults, row: Mapping[str, float]) -> list[GateResult]:
+def _gates(
+    ruleset: RuleSet, results: RuleResults, row: Mapping[str, float], high: Mapping[str, float]
+) -> list[GateResult]:
     """Every gate that applies in the setting, with its status and explanation."""
     specs = ruleset.catalog.facts
     gates: list[GateResult] = []
@@ -339,7 +377,7 @@ def _gates(ruleset: RuleSet, results: RuleResults, row: Mapping[str, float]) -> 
             "unknown" if math.isnan(value) else ("met" if value == 1.0 else "unmet")
         )
         if status == "unknown":
-            text = _unknown_text(gate.condition.names, specs, row)
+            text = _unknown_text(gate.condition.names, specs, row, high)
         else:
             text = _explain(gate.spec.met if status == "met" else gate.spec.unmet, specs, row)
         gates.append(
@@ -362,18 +400,23 @@ def _completeness(
     unknown_rules = [i.rule_id for d in dims for i in d.items if i.status == "unknown"]
     odd = unrecognized(profile, ruleset.catalog)
     missing = [_SECTION_LABELS[s] for s in PROFILE_SECTIONS if getattr(profile, s) is None]
-    message = (
-        "Every rule had evidence to work with."
-        if not missing and not unknown_rules
-        else "We assumed nothing about "
-        + (", ".join(missing) if missing else "some details")
-        + f": {share:.0%} of the points rest on evidence you gave. Tell us more to sharpen the score."
-    )
+    if share >= 0.9995:
+        message = "Every rule had evidence to work with."
+    else:
+        left_out = _joined(missing) if missing else "some details of jobs or degrees"
+        message = (
+            f"Not given: {left_out}. Nothing was assumed about them, so {share:.0%} of the points "
+            "are settled by the evidence given. Add more to sharpen the score."
+        )
+    suggestions = {
+        name: hint for name in odd["software"] if (hint := ruleset.catalog.software_suggestion(name))
+    }
     return Completeness(
         share=round(share, 3),
         missing_sections=missing,
         unknown_rules=unknown_rules,
         unrecognized_software=odd["software"],
+        software_suggestions=suggestions,
         unrecognized_certifications=odd["certifications"],
         message=message,
     )
@@ -384,14 +427,16 @@ def _build(
     ruleset: RuleSet,
     setting: str,
     as_of: str,
-    facts: pd.DataFrame,
+    bounds: tuple[pd.DataFrame, pd.DataFrame],
     table: pd.DataFrame,
     results: RuleResults,
 ) -> Assessment:
+    facts, upper = bounds
     row = dict(zip(facts.columns, facts.to_numpy(dtype=float)[0].tolist(), strict=True))
+    high = dict(zip(upper.columns, upper.to_numpy(dtype=float)[0].tolist(), strict=True))
     first = table.iloc[0]
-    dims = _dimensions(ruleset, results, row)
-    gates = _gates(ruleset, results, row)
+    dims = _dimensions(ruleset, results, row, high)
+    gates = _gates(ruleset, results, row, high)
     before = BANDS.index(first["band_before_gates"])
     capped_by = [g.id for g in gates if g.status != "met" and BANDS.index(g.caps_band) < before]
     used = sorted(
@@ -402,13 +447,14 @@ def _build(
         role_title=ruleset.spec.title,
         setting=setting,
         setting_label=ruleset.spec.settings[setting].label,
+        setting_description=ruleset.spec.settings[setting].description,
         as_of=as_of,
-        score=round(float(first["score"]), 1),
+        score=float(first["score"]),
         band=first["band"],
         band_before_gates=first["band_before_gates"],
         capped_by=capped_by,
-        rules_score=round(float(first["rules_score"]), 1),
-        model_adjustment=round(float(first["model_adjustment"]), 1),
+        rules_score=float(first["rules_score"]),
+        model_adjustment=float(first["model_adjustment"]),
         model_reasons=[],
         dimensions=dims,
         gates=gates,
@@ -439,10 +485,8 @@ def assess(
     """
     month = parse_month(as_of, "as_of") if as_of is not None else current_month()
     rules = ruleset or ruleset_for(role)
-    if setting not in rules.spec.settings:
-        raise InputError(f"unknown setting '{setting}'; choose one of {', '.join(rules.settings)}")
     check_profile(profile, month)
-    facts = derive_facts([profile], month, rules.catalog)
-    results = evaluate_rules(rules, facts, setting)
-    table = _score_table(results, rules, facts.index, None)
-    return _build(profile, rules, setting, month, facts, table, results)
+    bounds = derive_fact_bounds([profile], month, rules.catalog)
+    results = evaluate_rules(rules, bounds[0], setting, bounds[1])
+    table = _score_table(results, rules, bounds[0].index, None)
+    return _build(profile, rules, setting, month, bounds, table, results)

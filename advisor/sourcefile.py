@@ -15,6 +15,7 @@ that all of them share the same guarantees:
 from __future__ import annotations
 
 import json
+import re
 import types
 import typing
 from collections.abc import Iterable, Mapping
@@ -109,7 +110,6 @@ def _index_lines(node: yaml.Node | None, loc: Loc, lines: dict[Loc, int]) -> Non
             key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node)
             lines[(*loc, key)] = key_node.start_mark.line + 1
             _index_lines(value_node, (*loc, key), lines)
-            lines[(*loc, key)] = key_node.start_mark.line + 1
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
             _index_lines(item, (*loc, i), lines)
@@ -155,11 +155,12 @@ def _parse_json(text: str, path: str) -> Document:
     except json.JSONDecodeError as exc:
         raise DataFileError([Problem(path, exc.lineno, "", f"JSON syntax: {exc.msg}")]) from None
     except ValueError as exc:
-        # A duplicate key: YAML's parser of the same text knows its line.
+        # A duplicate key: YAML's parser of the same text usually knows its line.
         try:
             _parse_yaml(text, path)
         except DataFileError as located:
-            raise located from None
+            if "duplicate key" in str(located):
+                raise located from None
         raise DataFileError([Problem(path, None, "", str(exc))]) from None
     lines: dict[Loc, int] = {}
     try:  # JSON is (almost always) valid YAML, which gives us positions for free.
@@ -174,30 +175,82 @@ def format_of(path: str | Path) -> Format:
     return "json" if str(path).lower().endswith(".json") else "yaml"
 
 
+MAX_DEPTH = 50
+"""Deeper nesting than this is refused: no real profile or rules file needs it."""
+
+
+def _depth_problem(text: str, path: str) -> Problem | None:
+    """Refuse absurd nesting before a recursive parser overflows the stack."""
+    depth = deepest = 0
+    for ch in text:
+        if ch in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch in "]}":
+            depth = max(depth - 1, 0)
+    indent = max((len(line) - len(line.lstrip(" ")) for line in text.splitlines()), default=0)
+    if deepest > MAX_DEPTH or indent > 2 * MAX_DEPTH * 4:
+        return Problem(path, None, "", f"nested more than {MAX_DEPTH} levels deep")
+    return None
+
+
+def _hint(text: str, fmt: Format) -> str:
+    """A plain-words hint for the commonest syntax slips."""
+    if fmt == "json" and ("//" in text or "/*" in text):
+        return " (JSON does not allow comments)"
+    if fmt == "yaml" and "\t" in text:
+        return " (indent with spaces, not tabs)"
+    return ""
+
+
 def parse_document(text: str, path: str, fmt: Format | None = None) -> Document:
     """Parse ``text`` (shown to users as ``path``) strictly as YAML or JSON."""
+    kind: Format = fmt or format_of(path)
     if len(text.encode("utf-8", errors="replace")) > MAX_FILE_BYTES:
         raise DataFileError([Problem(path, None, "", f"file is larger than {MAX_FILE_BYTES:,} bytes")])
-    return (_parse_json if (fmt or format_of(path)) == "json" else _parse_yaml)(text, path)
+    text = text.removeprefix("\ufeff")
+    if not text.strip():
+        raise DataFileError([Problem(path, None, "", "the file is empty")])
+    too_deep = _depth_problem(text, path)
+    if too_deep is not None:
+        raise DataFileError([too_deep])
+    try:
+        return (_parse_json if kind == "json" else _parse_yaml)(text, path)
+    except DataFileError as exc:
+        hint = _hint(text, kind)
+        if not hint or len(exc.problems) != 1:
+            raise
+        first = exc.problems[0]
+        raise DataFileError([Problem(first.path, first.line, first.field, first.message + hint)]) from None
+    except RecursionError:
+        raise DataFileError([Problem(path, None, "", f"nested more than {MAX_DEPTH} levels deep")]) from None
+
+
+def decode_document(data: bytes, path: str, fmt: Format | None = None) -> Document:
+    """Parse raw bytes (a file or an upload): strict UTF-8, a byte-order mark allowed."""
+    if len(data) > MAX_FILE_BYTES:
+        raise DataFileError([Problem(path, None, "", f"file is larger than {MAX_FILE_BYTES:,} bytes")])
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise DataFileError([Problem(path, None, "", "not UTF-8 text")]) from None
+    return parse_document(text, path, fmt)
 
 
 def read_document(path: str | Path) -> Document:
     """Read and parse a file, turning I/O and encoding failures into problems."""
     shown = str(path)
     try:
-        size = Path(path).stat().st_size
-        if size > MAX_FILE_BYTES:
+        if Path(path).stat().st_size > MAX_FILE_BYTES:
             raise DataFileError([Problem(shown, None, "", f"file is larger than {MAX_FILE_BYTES:,} bytes")])
-        text = Path(path).read_text(encoding="utf-8")
+        data = Path(path).read_bytes()
     except FileNotFoundError:
         raise DataFileError([Problem(shown, None, "", "file not found")]) from None
     except IsADirectoryError:
         raise DataFileError([Problem(shown, None, "", "is a directory, not a file")]) from None
-    except UnicodeDecodeError:
-        raise DataFileError([Problem(shown, None, "", "not UTF-8 text")]) from None
     except OSError as exc:
         raise DataFileError([Problem(shown, None, "", exc.strerror or "cannot read file")]) from None
-    return parse_document(text, shown)
+    return decode_document(data, shown)
 
 
 # --- pydantic errors -> problems ---------------------------------------------------------
@@ -271,12 +324,32 @@ def _message(error: Mapping[str, Any], model: type[BaseModel]) -> str:
     return message.removeprefix("Value error, ")
 
 
-def problems_from(exc: ValidationError, doc: Document, model: type[BaseModel]) -> list[Problem]:
-    """Every pydantic error as a located problem, in file order."""
-    problems = [
-        Problem(doc.path, doc.line_of(err["loc"]), format_loc(err["loc"]), _message(err, model))
-        for err in exc.errors(include_url=False)
-    ]
+_UNION_TAG = re.compile(r"[\[\],-]|^(float|int|str|bool|dict|list|none)$")
+
+
+def _is_tag(part: str | int) -> bool:
+    """Pydantic names the union branch it tried inside ``loc``; those are not fields."""
+    return isinstance(part, str) and bool(_UNION_TAG.search(part))
+
+
+def problems_from(
+    exc: ValidationError, doc: Document, model: type[BaseModel], prefix: Loc = ()
+) -> list[Problem]:
+    """Every pydantic error as a located problem, one per place, in file order.
+
+    When a value may take several shapes (a number or a mapping), pydantic
+    reports one error per shape; the one about the value's own shape is kept.
+    ``prefix`` locates a part validated on its own (``("rules", 3)``).
+    """
+    grouped: dict[Loc, list[Mapping[str, Any]]] = {}
+    for err in exc.errors(include_url=False):
+        rel = tuple(part for part in err["loc"] if not _is_tag(part))
+        grouped.setdefault(rel, []).append({**err, "loc": rel})
+    problems = []
+    for rel, errors in grouped.items():
+        relevant = [e for e in errors if not str(e["type"]).endswith("_type")] or errors
+        message = "; or ".join(dict.fromkeys(_message(e, model) for e in relevant))
+        problems.append(doc.problem(prefix + rel, message))
     return sorted(problems, key=lambda p: p.line or 0)
 
 

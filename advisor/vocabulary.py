@@ -69,6 +69,8 @@ LADDER_RUNGS: Mapping[str, int] = {
 CONSTANTS: Mapping[str, float] = {
     **{k: float(v) for k, v in EDUCATION_LEVEL_NAMES.items()},
     **{k: float(v) for k, v in KNOWLEDGE_LEVEL_NAMES.items()},
+    "intermediate": 2.0,
+    "advanced": 3.0,
     "true": 1.0,
     "false": 0.0,
 }
@@ -243,11 +245,22 @@ def _static_specs() -> list[FactSpec]:
     ]
     specs += [
         FactSpec(
+            f"evidence_{k}",
+            "number",
+            "knowledge",
+            f"{k.replace('_', ' ').capitalize()} knowledge shown by credentials, coursework or work "
+            "(0 none ... 3 expert; not self-rated)",
+            "knowledge",
+        )
+        for k in KNOWLEDGE_AREAS
+    ]
+    specs += [
+        FactSpec(
             f"knowledge_{k}",
             "number",
             "knowledge",
-            f"{k.replace('_', ' ').capitalize()} knowledge (0 none ... 3 expert); "
-            "self-rated, raised by credentials, courses and work that show it",
+            f"{k.replace('_', ' ').capitalize()} knowledge (0 none ... 3 expert): the self-rating, "
+            "or what credentials, coursework and work show if that is higher",
             "knowledge",
         )
         for k in KNOWLEDGE_AREAS

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pytest
 
 from advisor.facts import derive_facts, unrecognized
 from advisor.profile import parse_profile
@@ -147,3 +148,47 @@ def test_facts_are_deterministic(catalog):
     a = derive_facts(profiles, AS_OF, catalog)
     b = derive_facts(list(reversed(profiles)), AS_OF, catalog).iloc[::-1].reset_index(drop=True)
     assert a.equals(b)
+
+
+def test_left_out_job_details_give_cautious_facts_and_generous_upper_bounds(catalog):
+    from advisor.facts import derive_fact_bounds
+
+    profile = parse_profile(
+        "experience:\n  - {title: Office Manager, employer: Smith Family Medicine, start: 2018-01}\n",
+        "p.yaml",
+    )
+    lower, upper = derive_fact_bounds([profile], AS_OF, catalog)
+    assert lower.iloc[0]["years_medical_office"] == 0.0
+    assert upper.iloc[0]["years_medical_office"] == pytest.approx(8 + 11 / 12)
+    assert lower.iloc[0]["years_experience"] == upper.iloc[0]["years_experience"]
+    complete = example("billing_supervisor")
+    lower, upper = derive_fact_bounds([complete], AS_OF, catalog)
+    assert lower.equals(upper)
+
+
+def test_the_healthcare_ladder_counts_only_healthcare_roles_held_a_year(catalog):
+    retail = facts_of(
+        "experience:\n  - {title: Store Manager, setting: non_healthcare, role_family: office_manager,\n"
+        "     start: 2015-01, end: 2025-01}\n",
+        catalog,
+    )
+    assert retail["ladder_rung"] == 0 and retail["distinct_rungs"] == 0
+    brief = facts_of(
+        "experience:\n"
+        "  - {title: Biller, setting: medical_office, role_family: billing_coding,\n"
+        "     start: 2019-01, end: 2022-12}\n"
+        "  - {title: Administrator, setting: medical_office, role_family: practice_administrator,\n"
+        "     start: 2023-01, end: 2023-01}\n",
+        catalog,
+    )
+    assert brief["ladder_rung"] == 2  # one month as administrator is not yet that rung
+    assert brief["distinct_rungs"] == 1
+
+
+def test_evidence_and_self_ratings_are_kept_apart(catalog):
+    rated = facts_of("knowledge: {billing: expert}\nexperience: []\ncertifications: []\n", catalog)
+    assert rated["evidence_billing"] == 0 and rated["knowledge_billing"] == 3
+    shown = facts_of("certifications:\n  - {code: CPB}\n", catalog)
+    assert shown["evidence_billing"] == 2 and shown["knowledge_billing"] == 2
+    unrated = facts_of("experience: []\ncertifications: []\n", catalog)
+    assert unrated["evidence_billing"] == 0 and math.isnan(unrated["knowledge_billing"])

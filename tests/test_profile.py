@@ -197,3 +197,35 @@ def test_as_of_must_be_a_real_month():
         parse_month("2026-3")
     with pytest.raises(InputError, match="no month 13"):
         parse_month("2026-13")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("education: null\n", "p.yaml:1: education: cannot be null; leave it out if unknown"),
+        ("education:\n  - {level: bachelor, field: null}\n", "p.yaml:2: education[0].field: cannot be null"),
+        ("knowledge: {coding: null}\n", "p.yaml:1: knowledge.coding: cannot be null"),
+        (
+            "experience:\n  - {title: '  ', start: 2020-01}\n",
+            "p.yaml:2: experience[0].title: cannot be blank",
+        ),
+        ("software:\n  - {name: ''}\n", "p.yaml:2: software[0].name: cannot be blank"),
+        ("experience:\n  - {title: A, start: 1066-10}\n", "'1066-10' is not a plausible year"),
+        (
+            "experience:\n  - {title: A, start: 2020-01, direct_reports: 1000000000000}\n",
+            "direct_reports: Input should be less than or equal to 10000",
+        ),
+        ('experience:\n  - {title: A, start: "2020-01\\n"}\n', "is not a month in the form YYYY-MM"),
+    ],
+)
+def test_values_the_schema_or_common_sense_rejects(text, expected):
+    assert expected in messages(text)[0]
+
+
+def test_nulls_the_schema_allows_are_accepted_and_whole_floats_are_integers():
+    profile = parse_profile(
+        "education:\n  - {level: bachelor, year: null}\n"
+        "experience:\n  - {title: A, start: 2020-01, end: null, direct_reports: 2.0}\n",
+        "p.yaml",
+    )
+    assert profile.experience[0].direct_reports == 2 and profile.experience[0].end is None

@@ -101,8 +101,8 @@ def test_schema_errors_name_the_field_and_line():
 
 def test_credit_outside_zero_to_one_and_bad_thresholds_are_rejected():
     text = SHIPPED.replace("        credit: 1\n", "        credit: 1.5\n", 1).replace(
-        "small_practice: {ready: 66, nearly: 46, developing: 30}",
-        "small_practice: {ready: 40, nearly: 46, developing: 30}",
+        "small_practice: {ready: 66, nearly: 46, developing: 27}",
+        "small_practice: {ready: 40, nearly: 46, developing: 27}",
     )
     joined = "\n".join(problems(text))
     assert "less than or equal to 1" in joined
@@ -133,3 +133,72 @@ def test_version_changes_when_the_rules_change(tmp_path: Path):
     edited = tmp_path / "medical_office_manager.yaml"
     edited.write_text(SHIPPED.replace("weight: 3\n", "weight: 2.5\n", 1))
     assert load_ruleset(edited).version != load_ruleset(RULES_DIR / "medical_office_manager.yaml").version
+
+
+@pytest.mark.parametrize(
+    ("explain", "expected"),
+    [
+        ('"{years_medical_office"', "braces do not match"),
+        ('"{years_medical_office:d} in offices"', "write a fact as {fact_name}"),
+        ('"{} in offices"', "write a fact as {fact_name}"),
+        ('"{years_medical_office!r}"', "write a fact as {fact_name}"),
+        ('"{years_in_office} in offices"', "unknown fact '{years_in_office}' in text"),
+    ],
+)
+def test_explanation_placeholders_are_checked_before_they_can_crash(explain, expected):
+    text = SHIPPED.replace('explain: "{years_medical_office} in medical offices"', f"explain: {explain}", 1)
+    [found] = problems(text)
+    assert "(medical_office_years).levels[0].explain" in found and expected in found
+
+
+def test_a_schema_error_does_not_hide_a_bad_condition_in_the_same_rule():
+    text = SHIPPED.replace(
+        'when: "years_medical_office >= 6"\n        credit: 1',
+        'when: "years_medical_ofice >= 6"\n        credit: 2',
+        1,
+    )
+    found = problems(text)
+    assert len(found) == 2
+    assert any("levels[0].credit: Input should be less than or equal to 1" in f for f in found)
+    assert any("unknown fact 'years_medical_ofice'" in f for f in found)
+    assert all("(medical_office_years)" in f for f in found)
+
+
+def test_a_value_of_the_wrong_shape_is_one_line_without_pydantic_jargon():
+    [found] = problems(SHIPPED.replace("    weight: 3\n", "    weight: lots\n", 1))
+    assert "(degree_level).weight:" in found
+    assert "constrained" not in found and "dict[" not in found
+
+
+def test_points_that_could_never_be_earned_are_an_error():
+    no_points = SHIPPED.replace(
+        "points: {small_practice: 6, large_group: 20, hospital: 24}",
+        "points: {small_practice: 6, large_group: 20}",
+    )
+    found = "\n".join(problems(no_points))
+    assert "no points for setting 'hospital'" in found
+    assert "points add up to 76 in setting 'hospital', not 100" in found
+    orphan = SHIPPED.replace(
+        "  soft_skills:\n    title: Soft skills (self-rated)",
+        "  ghost:\n    title: Ghost\n    description: nothing\n    points: "
+        "{small_practice: 0, large_group: 0, hospital: 0}\n"
+        "  soft_skills:\n    title: Soft skills (self-rated)",
+    )
+    assert any("dimension 'ghost' has no rules" in f for f in problems(orphan))
+    missing_credit = SHIPPED.replace(
+        "credit: {small_practice: 1, large_group: 0.95, hospital: 0.9}",
+        "credit: {small_practice: 1, large_group: 0.95}",
+    )
+    assert any("no credit for setting 'hospital'" in f for f in problems(missing_credit))
+
+
+def test_an_unquoted_year_is_read_as_a_year():
+    rs = parse_ruleset(SHIPPED.replace('    as_of: "2023"\n', "    as_of: 2023\n", 1), "r.yaml")
+    assert rs.spec.sources["bls_ooh_mhsm"].as_of == "2023"
+
+
+def test_huge_numbers_in_conditions_are_refused():
+    text = SHIPPED.replace(
+        'when: "years_medical_office >= 6"', f'when: "years_medical_office >= 6{"0" * 400}"'
+    )
+    assert "must be under a billion" in problems(text)[0]

@@ -58,8 +58,8 @@ GOLDEN = [
     (
         "mha_graduate_no_experience",
         "small_practice",
-        "developing",
-        "a degree without experience is 1-3 years away",
+        "early",
+        "a small practice hires on experience, and there is none",
     ),
     ("mha_graduate_no_experience", "large_group", "developing", "an MHA helps but supervision is missing"),
     (
@@ -196,13 +196,13 @@ def test_missing_evidence_is_unknown_not_no_and_completeness_says_what_to_add():
     result = assess(example("partial_profile"), setting="small_practice", as_of=AS_OF)
     items = {i.rule_id: i for d in result.dimensions for i in d.items}
     assert items["degree_field"].status == "unknown" and items["degree_field"].points == 0
-    assert "your education" in items["degree_field"].explanation
+    assert "does not give education" in items["degree_field"].explanation
     # Education is unknown, but 7+ years supervising in a (dental) office is known and substitutes.
     assert items["degree_level"].status == "partly"
     assert "equivalent experience" in items["degree_level"].explanation
     assert items["people_duties"].status != "unknown"
     assert 0.5 < result.completeness.share < 0.9
-    assert "your education" in result.completeness.missing_sections
+    assert "education" in result.completeness.missing_sections
     assert "sharpen the score" in result.completeness.message
 
 
@@ -268,3 +268,62 @@ def test_rules_alone_agree_with_the_reference_panel(panel, mom, catalog, setting
         assert (predicted == truth).mean() >= min_exact
         assert (np.abs(predicted - truth) <= 1).mean() >= 0.97
         assert _qwk(predicted, truth) >= min_qwk
+
+
+def test_a_job_without_setting_or_role_is_unknown_not_no():
+    text = (
+        "experience:\n  - {title: Office Manager, employer: Smith Family Medicine Clinic, start: 2018-01}\n"
+    )
+    result = assess(parse_profile(text, "p.yaml"), as_of=AS_OF)
+    items = {i.rule_id: i for d in result.dimensions for i in d.items}
+    assert items["medical_office_years"].status == "unknown"
+    assert "the setting, role or duties of some jobs" in items["medical_office_years"].explanation
+    gate = next(g for g in result.gates if g.id == "healthcare_exposure")
+    assert gate.status == "unknown"
+
+
+def test_the_shown_score_is_the_one_the_band_was_read_from(panel, mom, catalog):
+    from advisor.scoring import band_of
+
+    profiles, _ = panel
+    for setting in ("small_practice", "large_group"):
+        table = score_facts(mom, derive_facts(profiles, AS_OF, catalog), setting)
+        shown = table["score"].round(1)
+        expected = np.array(["early", "developing", "nearly", "ready"])[band_of(shown, mom, setting)]
+        assert (table["band_before_gates"].to_numpy() == expected).all()
+        assert (table["score"] == shown).all()
+
+
+def test_gate_explanations_state_what_is_true():
+    ma = assess(example("medical_assistant_to_admin"), as_of=AS_OF)
+    recent = next(g for g in ma.gates if g.id == "recent_in_field")
+    assert (
+        recent.status == "unmet"
+        and "No administrative work in healthcare in the last 2 years" in recent.explanation
+    )
+    grad = assess(example("mha_graduate_no_experience"), as_of=AS_OF)
+    exposure = next(g for g in grad.gates if g.id == "healthcare_exposure")
+    assert "0.2 years of healthcare work" in exposure.explanation
+
+
+def test_leadership_outside_healthcare_earns_no_healthcare_ladder_credit():
+    result = assess(example("retail_store_manager"), as_of=AS_OF)
+    items = {i.rule_id: i for d in result.dimensions for i in d.items}
+    assert items["ladder_progression"].points == 0
+    assert "in all, 0 years of it in healthcare" in items["supervision_years"].explanation
+
+
+def test_self_ratings_earn_less_than_shown_knowledge():
+    rated = parse_profile("knowledge: {billing: expert}\nexperience: []\ncertifications: []\n", "p.yaml")
+    shown = parse_profile(
+        "experience:\n  - {title: Biller, setting: medical_office, role_family: billing_coding,"
+        " start: 2019-01, duties: [billing]}\n",
+        "p.yaml",
+    )
+    item = {i.rule_id: i for d in assess(rated, as_of=AS_OF).dimensions for i in d.items}["billing_knowledge"]
+    assert item.explanation == "Expert billing knowledge (self-rated)"
+    shown_item = {i.rule_id: i for d in assess(shown, as_of=AS_OF).dimensions for i in d.items}[
+        "billing_knowledge"
+    ]
+    assert shown_item.explanation.endswith("shown by credentials or work")
+    assert shown_item.points > item.points

@@ -57,3 +57,32 @@ def test_binary_file_is_reported_not_crashed(tmp_path):
     path.write_bytes(b"\xff\xfe\x00bad")
     with pytest.raises(DataFileError, match="not UTF-8"):
         read_document(path)
+
+
+def test_absurd_nesting_is_refused_not_a_crash():
+    assert "nested more than" in problem("a: " + "[" * 400 + "]" * 400 + "\n")
+    assert "nested more than" in problem('{"a": ' + "[" * 600 + "]" * 600 + "}", "json")
+    assert "nested more than" in problem("a:\n" + "".join(" " * (2 * i) + "- \n" for i in range(300)))
+
+
+def test_empty_files_comments_and_tabs_get_plain_words():
+    assert problem("   \n") == "f.yaml: the file is empty"
+    assert "JSON does not allow comments" in problem('{"a": 1 // note\n}', "json")
+    assert "indent with spaces, not tabs" in problem("a:\n\tb: 1\n")
+
+
+def test_a_byte_order_mark_is_accepted_and_other_encodings_refused():
+    from advisor.sourcefile import decode_document
+
+    assert decode_document(b'\xef\xbb\xbf{"id": "x"}', "f.json").data == {"id": "x"}
+    with pytest.raises(DataFileError, match="not UTF-8"):
+        decode_document("id: é".encode("latin-1"), "f.yaml")
+
+
+def test_messages_stay_on_one_line_even_with_newlines_in_values():
+    with pytest.raises(DataFileError) as err:
+        parse_document('{"a": 1,\n "a": 2}', "f.json", "json")
+    assert "\n" not in str(err.value.problems[0])
+    from advisor.errors import Problem
+
+    assert str(Problem("p", 3, "f", "bad\nvalue")) == "p:3: f: bad\\nvalue"
