@@ -18,7 +18,7 @@ import functools
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal, Self, TypeVar
@@ -284,7 +284,8 @@ def _fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
 
 
-def normalize_name(text: str, generic_words: Iterable[str] = ()) -> str:
+@functools.lru_cache(maxsize=8192)
+def normalize_name(text: str, generic_words: tuple[str, ...] = ()) -> str:
     """Lower-case, drop accents, punctuation and generic words: ``"Kareo PM"`` -> ``"kareo"``."""
     words = re.sub(r"[^a-z0-9+]+", " ", _fold(text).replace("&", " and ")).split()
     generic = {re.sub(r"[^a-z0-9+]+", " ", _fold(g)).strip() for g in generic_words}
@@ -296,6 +297,7 @@ def normalize_name(text: str, generic_words: Iterable[str] = ()) -> str:
     return " ".join(kept) if kept else joined
 
 
+@functools.lru_cache(maxsize=8192)
 def compact_code(text: str) -> str:
     """A credential code or name with only letters and digits: ``"C.P.C."`` -> ``"cpc"``."""
     return re.sub(r"[^a-z0-9]+", "", _fold(text))

@@ -564,7 +564,20 @@ class RuleResults:
 
 def _columns(facts: pd.DataFrame) -> dict[str, npt.NDArray[np.float64]]:
     matrix = facts.to_numpy(dtype=float)
-    return {name: matrix[:, i] for i, name in enumerate(facts.columns)}
+    return {name: matrix[:, i] for i, name in enumerate(facts.columns.tolist())}
+
+
+def _differing_rows(
+    facts: pd.DataFrame, upper: pd.DataFrame | None
+) -> tuple[npt.NDArray[np.intp], dict[str, npt.NDArray[np.float64]] | None]:
+    """Rows whose upper bounds differ from their facts, and those rows' upper-bound columns."""
+    if upper is None:
+        return np.zeros(0, dtype=np.intp), None
+    lo, hi = facts.to_numpy(dtype=float), upper.to_numpy(dtype=float)
+    rows = np.flatnonzero(~((lo == hi) | (np.isnan(lo) & np.isnan(hi))).all(axis=1))
+    if rows.size == 0:
+        return rows, None
+    return rows, {name: hi[rows, i] for i, name in enumerate(upper.columns.tolist())}
 
 
 def _best_credit(
@@ -603,7 +616,7 @@ def evaluate_rules(
         )
     n = len(facts)
     columns = _columns(facts)
-    high = _columns(upper) if upper is not None else None
+    rows, high = _differing_rows(facts, upper)
     shape = (n, len(ruleset.rules))
     credit, possible = np.zeros(shape), np.zeros(shape)
     status = np.zeros(shape, dtype=np.int8)
@@ -612,8 +625,8 @@ def evaluate_rules(
         known, unknown, chosen = _best_credit(rule, setting, columns, n)
         best = np.maximum(known, unknown)
         if high is not None:
-            high_known, high_unknown, _ = _best_credit(rule, setting, high, n)
-            best = np.maximum(best, np.maximum(high_known, high_unknown))
+            high_known, high_unknown, _ = _best_credit(rule, setting, high, rows.size)
+            best[rows] = np.maximum(best[rows], np.maximum(high_known, high_unknown))
         credit[:, r], possible[:, r], level[:, r] = known, best, chosen
         code = np.where(known >= 0.999, 2, np.where(known > 0, 1, 0))
         status[:, r] = np.where((known == 0) & (best > 0), 3, code)
@@ -621,9 +634,10 @@ def evaluate_rules(
     gates = np.zeros((n, len(gate_index)))
     for k, gi in enumerate(gate_index):
         condition = ruleset.gates[gi].condition
-        value = condition.evaluate(columns, n)
+        value = np.array(condition.evaluate(columns, n), dtype=float)  # a copy: columns may be read-only
         if high is not None:
-            value = np.where((value == 0.0) & (condition.evaluate(high, n) != 0.0), np.nan, value)
+            above = condition.evaluate(high, rows.size)
+            value[rows] = np.where((value[rows] == 0.0) & (above != 0.0), np.nan, value[rows])
         gates[:, k] = value
     return RuleResults(
         setting, ruleset.rule_points(setting), credit, possible, status, level, gates, gate_index

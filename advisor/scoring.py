@@ -432,8 +432,8 @@ def _build(
     results: RuleResults,
 ) -> Assessment:
     facts, upper = bounds
-    row = dict(zip(facts.columns, facts.to_numpy(dtype=float)[0].tolist(), strict=True))
-    high = dict(zip(upper.columns, upper.to_numpy(dtype=float)[0].tolist(), strict=True))
+    row = dict(zip(facts.columns.tolist(), facts.to_numpy(dtype=float)[0].tolist(), strict=True))
+    high = dict(zip(upper.columns.tolist(), upper.to_numpy(dtype=float)[0].tolist(), strict=True))
     first = table.iloc[0]
     dims = _dimensions(ruleset, results, row, high)
     gates = _gates(ruleset, results, row, high)

@@ -32,7 +32,7 @@ AS_OF = "2026-11"
 NOW = 2026 * 12 + 10
 ROOT = Path(__file__).resolve().parent.parent
 LEVELS = list(EDUCATION_LEVELS[:5])
-FIELDS = ["health administration", "business", "medical office administration", "biology", None]
+FIELDS = ["health administration", "business", "medical office administration", "biology"]
 SETTINGS = list(typing.get_args(Setting))
 FAMILIES = list(typing.get_args(RoleFamily))
 DUTIES = [
@@ -74,7 +74,7 @@ def generated_profiles(n: int, seed: int = 7) -> list[Profile]:
                 }
             )
         data = {
-            "education": [{"level": LEVELS[rng.integers(5)], "field": FIELDS[rng.integers(5)]}],
+            "education": [{"level": LEVELS[rng.integers(5)], "field": FIELDS[rng.integers(4)]}],
             "experience": jobs,
             "software": [
                 {"name": s} for s in rng.choice(SOFTWARE, size=int(rng.integers(0, 4)), replace=False)
