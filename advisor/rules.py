@@ -46,7 +46,7 @@ from advisor.errors import (
     suggest,
 )
 from advisor.expression import Expression, compile_expression
-from advisor.sourcefile import Document, Loc, parse_document, problems_from, read_document
+from advisor.sourcefile import Document, Loc, decode_document, parse_document, problems_from, read_document
 from advisor.vocabulary import CONSTANTS, COURSE_AREAS, DUTIES, KNOWLEDGE_AREAS, SOFT_SKILLS
 
 RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
@@ -494,10 +494,14 @@ def load_ruleset(path: str | Path, catalog: Catalog | None = None) -> RuleSet:
     return _compile(doc, catalog or load_catalog())
 
 
-def parse_ruleset(text: str, path: str = "rules.yaml", catalog: Catalog | None = None) -> RuleSet:
-    """Like :func:`load_ruleset` for text already in memory (e.g. an upload)."""
+def parse_ruleset(content: str | bytes, path: str = "rules.yaml", catalog: Catalog | None = None) -> RuleSet:
+    """Like :func:`load_ruleset` for content already in memory (e.g. an upload; bytes must be UTF-8)."""
     try:
-        doc = parse_document(text, path, "yaml")
+        doc = (
+            decode_document(content, path, "yaml")
+            if isinstance(content, bytes)
+            else parse_document(content, path, "yaml")
+        )
     except DataFileError as exc:
         raise RuleFileError(exc.problems) from None
     return _compile(doc, catalog or load_catalog())

@@ -490,3 +490,14 @@ def assess(
     results = evaluate_rules(rules, bounds[0], setting, bounds[1])
     table = _score_table(results, rules, bounds[0].index, None)
     return _build(profile, rules, setting, month, bounds, table, results)
+
+
+def assess_all_settings(
+    profile: Profile,
+    role: str = "medical_office_manager",
+    as_of: str | None = None,
+    ruleset: RuleSet | None = None,
+) -> dict[str, Assessment]:
+    """The same profile assessed in every setting the role's rules know, in file order."""
+    rules = ruleset or ruleset_for(role)
+    return {setting: assess(profile, rules.spec.role, setting, as_of, rules) for setting in rules.settings}

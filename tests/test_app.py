@@ -1,4 +1,5 @@
-"""The Streamlit page, driven through AppTest as a user would."""
+"""The Streamlit app driven through AppTest as a person would: fill the form step by step,
+move back and forth, upload good and bad files, read the results."""
 
 from __future__ import annotations
 
@@ -6,16 +7,20 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import ROOT
+from advisor.catalog import load_catalog
+from advisor.profile import Profile, current_month, dump_profile
+from advisor.scoring import assess
+from tests.conftest import ROOT, example
 
 APP = str(ROOT / "app.py")
+CATALOG = load_catalog()
 
 
 @pytest.fixture(autouse=True)
 def _fresh_caches():
     # AppTest keeps its own bookkeeping (widget format functions) in session state, which the
-    # production setting runner.enforceSerializableSessionState would refuse; the app's own
-    # state is checked for serializability in the browser tests that run the real server.
+    # production setting runner.enforceSerializableSessionState would refuse; the browser tests
+    # run the real server with the setting on.
     st.config.set_option("runner.enforceSerializableSessionState", False)
     st.cache_resource.clear()
     st.cache_data.clear()
@@ -28,40 +33,259 @@ def started() -> AppTest:
     return at
 
 
-def test_the_page_shows_an_assessment_for_an_example():
-    at = started()
-    at.selectbox[0].set_value("billing_supervisor.yaml").run()
-    assert not at.exception
+def go(at: AppTest, step: str) -> AppTest:
+    at.radio(key="step").set_value(step).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def fill(at: AppTest, profile: Profile, setting: str = "small_practice") -> AppTest:
+    """Type a profile into the form, one widget at a time."""
+    at.radio(key="w_goal_setting").set_value(setting).run()
+    go(at, "Education")
+    for i, entry in enumerate(profile.education or []):
+        at.button(key="w_education_add").click().run()
+        at.selectbox(key=f"w_education_{i}_level").set_value(entry.level)
+        at.radio(key=f"w_education_{i}_status").set_value(entry.status)
+        at.text_input(key=f"w_education_{i}_field").input(entry.field or "")
+        at.number_input(key=f"w_education_{i}_year").set_value(entry.year)
+        at.run()
+    go(at, "Work history")
+    for i, job in enumerate(profile.experience or []):
+        at.button(key="w_experience_add").click().run()
+        k = f"w_experience_{i}"
+        at.text_input(key=f"{k}_title").input(job.title)
+        at.text_input(key=f"{k}_employer").input(job.employer or "")
+        at.selectbox(key=f"{k}_setting").set_value(job.setting)
+        at.selectbox(key=f"{k}_family").set_value(job.role_family)
+        at.selectbox(key=f"{k}_start_month").set_value(int(job.start[5:]))
+        at.number_input(key=f"{k}_start_year").set_value(int(job.start[:4]))
+        at.checkbox(key=f"{k}_current").set_value(job.end is None)
+        at.checkbox(key=f"{k}_supervisory").set_value(job.supervisory)
+        at.number_input(key=f"{k}_reports").set_value(job.direct_reports)
+        at.multiselect(key=f"{k}_duties").set_value(list(job.duties or []))
+        at.run()
+        if job.end is not None:
+            at.selectbox(key=f"{k}_end_month").set_value(int(job.end[5:]))
+            at.number_input(key=f"{k}_end_year").set_value(int(job.end[:4]))
+            at.run()
+    go(at, "Software and credentials")
+    # A person types "NextGen" and picks the catalog entry it finds, "NextGen Healthcare".
+    picked = {}
+    for item in profile.software or []:
+        product = CATALOG.resolve_software(item.name)
+        picked[product.name if product else item.name] = item.proficiency
+    at.multiselect(key="w_software").set_value(list(picked)).run()
+    for name, proficiency in picked.items():
+        at.selectbox(key=f"w_software__{name}").set_value(proficiency)
+    codes = [c.code for c in profile.certifications or []]
+    at.multiselect(key="w_certifications").set_value(codes).run()
+    for cert in profile.certifications or []:
+        at.radio(key=f"w_certifications__{cert.code}").set_value(cert.status)
+    if profile.certifications == []:
+        at.checkbox(key="w_certifications_none").check()
+    at.run()
+    go(at, "Knowledge and skills")
+    at.multiselect(key="w_coursework").set_value(list(profile.coursework or [])).run()
+    for area, level in (profile.knowledge.model_dump(exclude_none=True) if profile.knowledge else {}).items():
+        at.selectbox(key=f"w_knowledge_{area}").set_value(level)
+    for skill, rating in (
+        profile.soft_skills.model_dump(exclude_none=True) if profile.soft_skills else {}
+    ).items():
+        at.select_slider(key=f"w_soft_{skill}").set_value(rating)
+    at.run()
+    return go(at, "Results")
+
+
+@pytest.mark.parametrize(
+    ("name", "setting"),
+    [
+        ("billing_supervisor", "small_practice"),
+        ("front_desk_lead", "large_group"),
+        ("coder_with_cpc", "small_practice"),
+        ("practice_administrator", "hospital"),
+    ],
+)
+def test_filling_the_form_gives_the_engines_assessment(name, setting):
+    profile = example(name)
+    at = fill(started(), profile, setting)
+    expected = assess(profile, setting=setting, as_of=current_month())
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Band"] in {"Ready", "Nearly", "Developing", "Early"}
-    assert "/ 100" in metrics["Readiness score"]
-    assert len(at.dataframe) == 2
+    assert metrics["Readiness score"] == f"{expected.score:.1f} / 100"
+    assert any(f"**Band: {expected.band.upper()}**" in m.value for m in at.markdown)
+    assert any(expected.setting_label in h.value for h in at.subheader)
+    assert any(h.value == "Hard requirements" for h in at.subheader)
 
 
-def test_changing_the_setting_changes_the_result():
+def test_moving_back_and_forth_keeps_every_answer():
     at = started()
-    at.selectbox[0].set_value("small_practice_manager_no_degree.yaml").run()
-    small = at.metric[0].value
-    at.selectbox[1].set_value("large_group").run()
-    assert not at.exception
-    assert at.metric[0].value != small
+    go(at, "Work history")
+    at.button(key="w_experience_add").click().run()
+    at.text_input(key="w_experience_0_title").input("Front Desk Lead").run()
+    at.multiselect(key="w_experience_0_duties").set_value(["scheduling", "hiring"]).run()
+    go(at, "Education")
+    at.button(key="w_education_add").click().run()
+    at.text_input(key="w_education_0_field").input("health administration").run()
+    go(at, "Start")
+    at.text_input(key="w_name").input("Ana").run()
+    for step in ("Knowledge and skills", "Work history", "Education", "Start", "Work history"):
+        go(at, step)
+    assert at.text_input(key="w_experience_0_title").value == "Front Desk Lead"
+    assert at.multiselect(key="w_experience_0_duties").value == ["scheduling", "hiring"]
+    go(at, "Education")
+    assert at.text_input(key="w_education_0_field").value == "health administration"
+    go(at, "Start")
+    assert at.text_input(key="w_name").value == "Ana"
 
 
-def test_a_bad_upload_shows_a_readable_error_not_a_traceback():
+def test_next_and_back_buttons_walk_the_steps():
     at = started()
-    at.radio[0].set_value("Upload my profile (JSON or YAML)").run()
-    at.file_uploader[0].set_value(
-        ("client.yaml", b"education:\n  - level: phd\n", "application/x-yaml")
-    ).run()
-    assert not at.exception
-    assert at.error and "could not be read" in at.error[0].value
-    assert "client.yaml:2: education[0].level" in at.text[0].value
+    at.button(key="nav_next").click().run()
+    assert at.radio(key="step").value == "Education"
+    at.button(key="nav_next").click().run()
+    at.button(key="nav_back").click().run()
+    assert at.radio(key="step").value == "Education"
 
 
-def test_an_uploaded_profile_is_assessed():
+def test_an_end_date_before_the_start_is_shown_next_to_the_job_and_blocks_the_results():
     at = started()
-    at.radio[0].set_value("Upload my profile (JSON or YAML)").run()
-    body = (ROOT / "examples" / "front_desk_lead.yaml").read_bytes()
-    at.file_uploader[0].set_value(("lead.yaml", body, "application/x-yaml")).run()
+    go(at, "Work history")
+    at.button(key="w_experience_add").click().run()
+    at.text_input(key="w_experience_0_title").input("Biller").run()
+    at.checkbox(key="w_experience_0_current").uncheck().run()
+    at.number_input(key="w_experience_0_start_year").set_value(2022).run()
+    at.number_input(key="w_experience_0_end_year").set_value(2020).run()
+    assert any("is before the start" in e.value for e in at.error)
+    go(at, "Results")
+    assert at.warning and "need fixing" in at.warning[0].value
+    assert "Work history, item 1, end" in at.text[0].value
+    assert not at.metric  # no half-baked score
+
+
+def test_a_blank_job_title_is_flagged_where_it_is_typed():
+    at = started()
+    go(at, "Work history")
+    at.button(key="w_experience_add").click().run()
+    assert any("cannot be blank" in e.value for e in at.error)
+
+
+def test_removing_a_job_keeps_the_others():
+    at = started()
+    go(at, "Work history")
+    for title in ("First", "Second"):
+        at.button(key="w_experience_add").click().run()
+        index = len(at.session_state["draft"]["experience"]) - 1
+        at.text_input(key=f"w_experience_{index}_title").input(title).run()
+    at.button(key="w_experience_0_remove").click().run()
+    assert at.text_input(key="w_experience_0_title").value == "Second"
+
+
+def test_an_example_fills_every_step_and_leaving_things_out_is_said_plainly():
+    at = started()
+    at.selectbox(key="example_choice").set_value("partial_profile.yaml")
+    at.button(key="example_load").click().run()
+    go(at, "Results")
+    assert any("Not given: education" in i.value for i in at.info)
+
+
+def test_a_saved_profile_loads_into_the_form():
+    at = started()
+    body = dump_profile(example("veteran_medical_admin"), "yaml").encode()
+    at.file_uploader(key="profile_upload").set_value(("mine.yaml", body, "application/x-yaml")).run()
     assert not at.exception and not at.error
-    assert at.metric[1].value in {"Nearly", "Developing"}
+    go(at, "Work history")
+    assert at.text_input(key="w_experience_1_title").value == "Patient Administration NCO"
+
+
+@pytest.mark.parametrize(
+    ("name", "body", "expected"),
+    [
+        ("bad.yaml", b"education:\n  - level: phd\n", "bad.yaml:2: education[0].level: 'phd' is not one of"),
+        ("bad.json", b'{"education": [}', "bad.json:1: JSON syntax"),
+        ("latin.yaml", "name: Jos\xe9\n".encode("latin-1"), "not UTF-8"),
+        (
+            "dates.yaml",
+            b"experience:\n  - {title: A, start: 2021-05, end: 2020-01}\n",
+            "dates.yaml:2: experience[0].end: 2020-01 is before the start 2021-05",
+        ),
+    ],
+)
+def test_a_bad_upload_is_explained_under_the_uploader_and_nothing_changes(name, body, expected):
+    at = started()
+    at.text_input(key="w_name").input("Kept").run()
+    at.file_uploader(key="profile_upload").set_value((name, body, "application/octet-stream")).run()
+    assert not at.exception
+    assert any("could not be loaded; nothing was changed" in e.value for e in at.error)
+    assert any(expected in t.value for t in at.text)
+    assert at.text_input(key="w_name").value == "Kept"
+    go(at, "Education")  # the rest of the page keeps working
+
+
+def test_the_results_offer_the_report_and_the_profile_for_download():
+    at = fill(started(), example("front_desk_lead"))
+    labels = [b.label for b in at.get("download_button")]
+    assert "Download the report (HTML)" in labels and "Download the profile (JSON)" in labels
+
+
+def test_the_results_show_all_three_settings():
+    at = fill(started(), example("small_practice_manager_no_degree"))
+    labels = [m.label for m in at.metric]
+    assert {
+        "Small practice (1-5 physicians)",
+        "Large group (50+ providers)",
+        "Hospital or health system",
+    } <= set(labels)
+
+
+def test_typed_text_is_never_rendered_as_markup():
+    at = started()
+    go(at, "Software and credentials")
+    at.multiselect(key="w_software").set_value(["![x](http://127.0.0.1:9/pixel.png)"]).run()
+    at.checkbox(key="w_certifications_none").check().run()
+    go(at, "Results")
+    rendered = " ".join(m.value for m in at.markdown)
+    assert "![x](" not in rendered
+    assert any("pixel.png" in t.value for t in at.text)
+
+
+def test_the_rules_page_lists_rules_gates_and_sources():
+    at = _rules_page()
+    assert not at.exception
+    assert [h.value for h in at.subheader][:5] == [
+        "Settings and bands",
+        "Points by dimension",
+        "Rules",
+        "Hard requirements (gates)",
+        "Sources",
+    ]
+    assert len(at.expander) == 10  # one per dimension
+    assert len(at.dataframe) > 10
+
+
+def test_the_rules_page_checks_an_uploaded_file_line_by_line():
+    at = _rules_page()
+    good = (ROOT / "rules" / "medical_office_manager.yaml").read_bytes()
+    at.file_uploader(key="rules_upload").set_value(("mine.yaml", good, "application/x-yaml")).run()
+    assert any("is valid" in s.value for s in at.success)
+    bad = good.replace(b'"years_medical_office >= 6"', b'"years_medical_ofice >= 6"')
+    at.file_uploader(key="rules_upload").set_value(("mine.yaml", bad, "application/x-yaml")).run()
+    assert any("has 1 problem" in e.value for e in at.error)
+    assert any(
+        "(medical_office_years)" in t.value and "did you mean 'years_medical_office'" in t.value
+        for t in at.text
+    )
+
+
+def _rules_page() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=30).run()
+    at.switch_page("ui/pages/rules.py").run()
+    return at
+
+
+def test_first_catalog_products_are_searchable_by_former_names():
+    from ui.intake import _software_label
+
+    label = _software_label(CATALOG)
+    assert "Kareo" in label("Tebra")
+    assert label("Kareo") == "Kareo (counts as Tebra)"
+    assert label("Toast POS").endswith("(not in the catalog, not counted)")

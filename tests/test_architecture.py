@@ -73,3 +73,26 @@ def test_runtime_requirements_are_pinned():
             line = line.split("#")[0].strip()
             if line and not line.startswith("-r"):
                 assert "==" in line, f"{name}: {line} is not pinned"
+
+
+def test_the_pages_hold_no_scoring_logic():
+    import ast
+
+    forbidden_modules = {"advisor.facts", "advisor.expression"}
+    forbidden_calls = {"evaluate_rules", "score_facts", "derive_facts", "derive_fact_bounds", "band_of"}
+    for path in [ROOT / "app.py", *(ROOT / "ui").rglob("*.py")]:
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                assert node.module not in forbidden_modules, f"{path.name} imports {node.module}"
+                assert not {a.name for a in node.names} & forbidden_calls, f"{path.name} imports scoring"
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+                assert node.func.id not in forbidden_calls, f"{path.name} calls {node.func.id}"
+
+
+def test_the_app_entry_point_is_thin():
+    code = (ROOT / "app.py").read_text()
+    assert (
+        len([line for line in code.splitlines() if line.strip() and not line.lstrip().startswith("#")]) < 25
+    )
+    assert "advisor" not in code  # the entry point wires pages; the engine is called from ui/

@@ -34,10 +34,27 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+ARTIFACTS = Path(os.environ.get("E2E_ARTIFACTS", ROOT / "test-artifacts" / "e2e"))
+"""Screenshots and downloads from the browser tests land here (git-ignored)."""
+
+
+def _need_chromium() -> None:
+    if CHROMIUM.exists():
+        return
+    if os.environ.get("ADVISOR_REQUIRE_BROWSER") == "1":
+        pytest.fail("Debian chromium is required here (ADVISOR_REQUIRE_BROWSER=1) but not installed")
+    pytest.skip("Debian chromium is not installed (apt-get install -y chromium)")
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS
+
+
 @pytest.fixture(scope="session")
 def app_url() -> Iterator[str]:
-    if not CHROMIUM.exists():
-        pytest.skip("Debian chromium is not installed (apt-get install -y chromium)")
+    _need_chromium()
     port = _free_port()
     proc = subprocess.Popen(
         [
@@ -83,19 +100,31 @@ def app_url() -> Iterator[str]:
 def browser():
     from playwright.sync_api import sync_playwright
 
-    if not CHROMIUM.exists():
-        pytest.skip("Debian chromium is not installed")
+    _need_chromium()
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=FLAGS)
         yield b
         b.close()
 
 
+def open_app(browser, url: str, width: int, height: int):
+    """A fresh browser context on the app, waiting until the first page has rendered."""
+    context = browser.new_context(viewport={"width": width, "height": height}, accept_downloads=True)
+    page = context.new_page()
+    page.goto(url)
+    page.get_by_text("Am I ready to be a medical office manager?").first.wait_for(timeout=30_000)
+    return context, page
+
+
 @pytest.fixture
 def page(browser, app_url):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    pg = context.new_page()
-    pg.goto(app_url)
-    pg.get_by_text("Medical Office Manager readiness").first.wait_for(timeout=30_000)
+    context, pg = open_app(browser, app_url, 1280, 1600)
+    yield pg
+    context.close()
+
+
+@pytest.fixture
+def phone(browser, app_url):
+    context, pg = open_app(browser, app_url, 390, 2400)
     yield pg
     context.close()

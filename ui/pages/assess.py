@@ -1,0 +1,5 @@
+"""Page script: the self-assessment."""
+
+from ui import intake
+
+intake.page()

@@ -1,0 +1,5 @@
+"""Page script: rules and sources."""
+
+from ui import rulebook
+
+rulebook.page()

@@ -1,0 +1,160 @@
+"""The results: score and band, dimensions, gates, every rule with its evidence and source,
+completeness, the three settings side by side, and the downloads.
+
+Everything shown comes from the Assessments the engine returned; user-typed
+text only ever appears through ``st.text`` or escaped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Literal
+
+import streamlit as st
+
+from advisor.goals import Goals
+from advisor.profile import Profile, dump_profile
+from advisor.report import BAND_MEANING, STATUS_WORDS, render_html
+from advisor.rules import RuleSet
+from advisor.scoring import Assessment, Citation
+from ui import charts
+
+STATUS_ICONS = {
+    "met": ":green[:material/check_circle:]",
+    "partly": ":orange[:material/contrast:]",
+    "unmet": ":red[:material/cancel:]",
+    "unknown": ":gray[:material/help:]",
+}
+"""Icons with colour, always followed by the status in words."""
+PLOTLY_CONFIG = {"displaylogo": False, "displayModeBar": False}
+
+
+def _escape(text: str) -> str:
+    """Make rule and catalog text safe for Markdown (an edited rules file is still data)."""
+    return "".join("\\" + ch if ch in "\\`*_{}[]()#+-.!|<>~" else ch for ch in text)
+
+
+def _citation(c: Citation) -> str:
+    flags = [
+        f for f, on in (("secondary", c.secondary), ("uncertain", c.uncertain), ("not found", c.gap)) if on
+    ]
+    urls = [u for u in c.source if u.startswith("http")]
+    links = " ".join(f"[link{f' {n}' if len(urls) > 1 else ''}]({url})" for n, url in enumerate(urls, 1))
+    local = " ".join(_escape(u) for u in c.source if not u.startswith("http"))
+    extra = f" ({', '.join(flags)})" if flags else ""
+    return f"{_escape(c.title)}, as of {c.as_of}{extra} {links} {local}".rstrip()
+
+
+def _headline(a: Assessment, rules: RuleSet) -> None:
+    left, right = st.columns([1, 1])
+    with left:
+        st.plotly_chart(
+            charts.gauge(a, rules.spec.bands.thresholds[a.setting]),
+            config=PLOTLY_CONFIG,
+            key=f"gauge_{a.setting}",
+        )
+    with right:
+        st.metric("Readiness score", f"{a.score:.1f} / 100", help="Points earned out of 100 in this setting.")
+        st.markdown(f"**Band: {a.band.upper()}**: {BAND_MEANING[a.band]}.")
+        if a.capped_by:
+            capping = [g.statement for g in a.gates if g.id in a.capped_by]
+            st.warning(
+                f"The points alone say **{a.band_before_gates}**; a hard requirement caps the band: "
+                + "; ".join(_escape(c) for c in capping)
+            )
+        if a.model_version is None:
+            st.caption(f"Rules score {a.rules_score:.1f}; no model adjustment is installed.")
+        else:
+            st.caption(f"Rules score {a.rules_score:.1f}, model adjustment {a.model_adjustment:+.1f}.")
+    if a.completeness.share < 0.9995:
+        st.info(a.completeness.message)
+    odd = a.completeness.unrecognized_software + a.completeness.unrecognized_certifications
+    if odd:
+        st.caption("Not in the catalog, so not counted:")
+        st.text(", ".join(odd))
+
+
+def _gates(a: Assessment) -> None:
+    st.subheader("Hard requirements")
+    for g in a.gates:
+        word = STATUS_WORDS[g.status]
+        st.markdown(f"{STATUS_ICONS[g.status]} **{word}**: {_escape(g.statement)}")
+        note = "" if g.status == "met" else f" Until this is met the band can be at most {g.caps_band}."
+        st.caption(_escape(g.explanation.rstrip(".") + ".") + note)
+
+
+def _rules(a: Assessment) -> None:
+    st.plotly_chart(charts.dimensions(a), config=PLOTLY_CONFIG, key=f"dimensions_{a.setting}")
+    for d in a.dimensions:
+        with st.expander(f"{d.title}: {d.score:.1f} of {d.max:.1f} points"):
+            st.caption(_escape(d.description))
+            for item in d.items:
+                rated = " (self-rated)" if item.self_rated and "self-rated" not in item.explanation else ""
+                st.markdown(
+                    f"{STATUS_ICONS[item.status]} **{STATUS_WORDS[item.status]}**, "
+                    f"{item.points:.1f} of {item.max_points:.1f} points: {_escape(item.statement)}{rated}"
+                )
+                st.markdown(f"&nbsp;&nbsp;&nbsp;&nbsp;{_escape(item.explanation)}")
+                st.caption("Source: " + " · ".join(_citation(c) for c in item.sources))
+
+
+def _settings(assessed: Mapping[str, Assessment]) -> None:
+    st.plotly_chart(charts.settings(assessed), config=PLOTLY_CONFIG, key="settings_chart")
+    columns = st.columns(len(assessed))
+    for column, a in zip(columns, assessed.values(), strict=True):
+        with column:
+            st.metric(a.setting_label, f"{a.score:.1f} / 100")
+            st.markdown(f"**{a.band.upper()}**: {BAND_MEANING[a.band]}")
+            st.caption(_escape(a.setting_description))
+
+
+MIME = {"json": "application/json", "yaml": "application/x-yaml"}
+
+
+def profile_downloads(profile: Profile, key: str, formats: tuple[Literal["json", "yaml"], ...]) -> None:
+    """Buttons that save the profile in the interchange format."""
+    for fmt in formats:
+        st.download_button(
+            f"Download the profile ({fmt.upper()})",
+            dump_profile(profile, fmt),
+            file_name=f"profile.{fmt}",
+            mime=MIME[fmt],
+            key=f"{key}_profile_{fmt}",
+            width="stretch",
+        )
+
+
+def _downloads(a: Assessment, assessed: Mapping[str, Assessment], profile: Profile) -> None:
+    st.write("Everything is made on this computer; nothing is sent anywhere.")
+    report = render_html(a, list(assessed.values()), name=profile.name)
+    st.download_button(
+        "Download the report (HTML)",
+        report,
+        file_name=f"readiness-{a.setting}-{a.as_of}.html",
+        mime="text/html",
+        key="download_report",
+        type="primary",
+    )
+    profile_downloads(profile, "download", ("json",))
+    st.download_button(
+        "Download the assessment data (JSON)",
+        a.model_dump_json(indent=2),
+        file_name=f"assessment-{a.setting}-{a.as_of}.json",
+        mime="application/json",
+        key="download_assessment",
+    )
+
+
+def render(assessed: Mapping[str, Assessment], goals: Goals, profile: Profile, rules: RuleSet) -> None:
+    """The results for the goal's setting, with the other settings alongside."""
+    a = assessed[goals.setting]
+    st.subheader(f"{a.role_title}: {a.setting_label}")
+    _headline(a, rules)
+    _gates(a)
+    why, everywhere, take_away = st.tabs(["What counts and why", "All three settings", "Take it away"])
+    with why:
+        _rules(a)
+    with everywhere:
+        _settings(assessed)
+    with take_away:
+        _downloads(a, assessed, profile)
