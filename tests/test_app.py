@@ -289,3 +289,12 @@ def test_first_catalog_products_are_searchable_by_former_names():
     assert "Kareo" in label("Tebra")
     assert label("Kareo") == "Kareo (counts as Tebra)"
     assert label("Toast POS").endswith("(not in the catalog, not counted)")
+
+
+def test_acronyms_are_spelled_out_for_hover_help():
+    from ui.glossary import explain_acronyms
+
+    text = explain_acronyms("Holds a manager-level credential (CMOM, CPPM) and knows HIPAA", CATALOG)
+    assert "**CMOM**: Certified Medical Office Manager" in text
+    assert "**HIPAA**: Health Insurance Portability and Accountability Act" in text
+    assert explain_acronyms("Years in medical offices", CATALOG) is None

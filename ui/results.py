@@ -12,12 +12,14 @@ from typing import Literal
 
 import streamlit as st
 
+from advisor.catalog import Catalog
 from advisor.goals import Goals
 from advisor.profile import Profile, dump_profile
 from advisor.report import BAND_MEANING, STATUS_WORDS, render_html
 from advisor.rules import RuleSet
 from advisor.scoring import Assessment, Citation
 from ui import charts
+from ui.glossary import explain_acronyms
 
 STATUS_ICONS = {
     "met": ":green[:material/check_circle:]",
@@ -74,16 +76,19 @@ def _headline(a: Assessment, rules: RuleSet) -> None:
         st.text(", ".join(odd))
 
 
-def _gates(a: Assessment) -> None:
+def _gates(a: Assessment, catalog: Catalog) -> None:
     st.subheader("Hard requirements")
     for g in a.gates:
         word = STATUS_WORDS[g.status]
-        st.markdown(f"{STATUS_ICONS[g.status]} **{word}**: {_escape(g.statement)}")
+        st.markdown(
+            f"{STATUS_ICONS[g.status]} **{word}**: {_escape(g.statement)}",
+            help=explain_acronyms(g.statement, catalog),
+        )
         note = "" if g.status == "met" else f" Until this is met the band can be at most {g.caps_band}."
         st.caption(_escape(g.explanation.rstrip(".") + ".") + note)
 
 
-def _rules(a: Assessment) -> None:
+def _rules(a: Assessment, catalog: Catalog) -> None:
     st.plotly_chart(charts.dimensions(a), config=PLOTLY_CONFIG, key=f"dimensions_{a.setting}")
     for d in a.dimensions:
         with st.expander(f"{d.title}: {d.score:.1f} of {d.max:.1f} points"):
@@ -92,7 +97,8 @@ def _rules(a: Assessment) -> None:
                 rated = " (self-rated)" if item.self_rated and "self-rated" not in item.explanation else ""
                 st.markdown(
                     f"{STATUS_ICONS[item.status]} **{STATUS_WORDS[item.status]}**, "
-                    f"{item.points:.1f} of {item.max_points:.1f} points: {_escape(item.statement)}{rated}"
+                    f"{item.points:.1f} of {item.max_points:.1f} points: {_escape(item.statement)}{rated}",
+                    help=explain_acronyms(f"{item.statement} {item.explanation}", catalog),
                 )
                 st.markdown(f"&nbsp;&nbsp;&nbsp;&nbsp;{_escape(item.explanation)}")
                 st.caption("Source: " + " · ".join(_citation(c) for c in item.sources))
@@ -150,10 +156,11 @@ def render(assessed: Mapping[str, Assessment], goals: Goals, profile: Profile, r
     a = assessed[goals.setting]
     st.subheader(f"{a.role_title}: {a.setting_label}")
     _headline(a, rules)
-    _gates(a)
+    catalog = rules.catalog
+    _gates(a, catalog)
     why, everywhere, take_away = st.tabs(["What counts and why", "All three settings", "Take it away"])
     with why:
-        _rules(a)
+        _rules(a, catalog)
     with everywhere:
         _settings(assessed)
     with take_away:
