@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-st.set_page_config(
-    page_title="Medical office manager readiness", page_icon=":material/medical_services:", layout="wide"
-)
+st.set_page_config(page_title="Medical office manager readiness", page_icon="ui/icon.png", layout="wide")
 navigation = st.navigation(
     [
         st.Page("ui/pages/assess.py", title="Self-assessment", icon=":material/assignment:", default=True),

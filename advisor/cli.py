@@ -62,6 +62,10 @@ def render_text(a: Assessment) -> str:
     out.append(textwrap.fill(a.setting_description, width=100))
     out.append("")
     out.append(f"Score {a.score:.1f} / 100   band: {a.band.upper()}")
+    if not a.completeness.enough:
+        out.append(
+            f"  Too little was given to judge: only {a.completeness.share:.0%} of the points are settled."
+        )
     model = "no model installed" if a.model_version is None else f"model {a.model_version}"
     out.append(f"  rules {a.rules_score:.1f}  +  model adjustment {a.model_adjustment:+.1f} ({model})")
     if a.capped_by:

@@ -5,8 +5,10 @@ explicit ``null`` where the schema allows none), with a message naming the
 field. They are deliberately stricter in a few places the schema leaves
 open, because such values are always mistakes: months must be real
 (``2020-13`` is refused), years and months must be plausible (1940-2100),
-titles, names and codes must not be blank, and a job has at most 10,000
-direct reports. Two more things matter beyond the schema:
+titles, names and codes must not be blank, a job has at most 10,000
+direct reports, and lists have plausible lengths (at most 40 jobs, 20
+education entries, 100 software products, 50 credentials, 20 languages), so
+one file cannot freeze a page. Two more things matter beyond the schema:
 
 * **Absent is not none.** A section that is missing (``certifications`` not
   given) is *unknown*; an empty list (``certifications: []``) says *none*.
@@ -175,7 +177,7 @@ class Experience(_Model):
     direct_reports: Annotated[int, BeforeValidator(_whole_number), Field(ge=0, le=10_000)] = 0
     start: Month
     end: Month | None = None
-    duties: list[Duty] | None = None
+    duties: Annotated[list[Duty], Field(max_length=30)] | None = None
 
 
 class Software(_Model):
@@ -226,14 +228,14 @@ class Profile(_Model):
 
     id: str | None = None
     name: str | None = None
-    education: list[Education] | None = None
-    coursework: list[CourseArea] | None = None
-    experience: list[Experience] | None = None
-    software: list[Software] | None = None
-    certifications: list[Certification] | None = None
+    education: Annotated[list[Education], Field(max_length=20)] | None = None
+    coursework: Annotated[list[CourseArea], Field(max_length=20)] | None = None
+    experience: Annotated[list[Experience], Field(max_length=40)] | None = None
+    software: Annotated[list[Software], Field(max_length=100)] | None = None
+    certifications: Annotated[list[Certification], Field(max_length=50)] | None = None
     knowledge: Knowledge | None = None
     soft_skills: SoftSkills | None = None
-    languages: list[str] | None = None
+    languages: Annotated[list[str], Field(max_length=20)] | None = None
 
 
 # --- months -------------------------------------------------------------------------------
@@ -289,11 +291,11 @@ def date_problems(profile: Profile, as_of: str) -> list[tuple[Loc, str]]:
     year = now // 12
     for i, edu in enumerate(profile.education or []):
         if edu.status == "completed" and edu.year is not None and edu.year > year:
-            found.append((("education", i, "year"), f"{edu.year} is in the future; mark it in_progress"))
+            found.append((("education", i, "year"), f"{edu.year} is in the future; mark it as in progress"))
     for i, cert in enumerate(profile.certifications or []):
         if cert.status == "earned" and cert.year is not None and cert.year > year:
             found.append(
-                (("certifications", i, "year"), f"{cert.year} is in the future; mark it in_progress")
+                (("certifications", i, "year"), f"{cert.year} is in the future; mark it as in progress")
             )
     return found
 

@@ -124,10 +124,15 @@ class GateResult(_Out):
     sources: list[Citation]
 
 
+ENOUGH_EVIDENCE = 0.5
+"""Below this share of settled points, a band says more about what is missing than about the person."""
+
+
 class Completeness(_Out):
     """How much of the score rests on evidence we actually have."""
 
     share: float
+    enough: bool
     missing_sections: list[str]
     unknown_rules: list[str]
     unrecognized_software: list[str]
@@ -402,6 +407,12 @@ def _completeness(
     missing = [_SECTION_LABELS[s] for s in PROFILE_SECTIONS if getattr(profile, s) is None]
     if share >= 0.9995:
         message = "Every rule had evidence to work with."
+    elif share < ENOUGH_EVIDENCE:
+        left_out = _joined(missing) if missing else "many details"
+        message = (
+            f"Too little to judge yet: only {share:.0%} of the points are settled by what was given. "
+            f"Add {left_out} for a real assessment."
+        )
     else:
         left_out = _joined(missing) if missing else "some details of jobs or degrees"
         message = (
@@ -413,6 +424,7 @@ def _completeness(
     }
     return Completeness(
         share=round(share, 3),
+        enough=share >= ENOUGH_EVIDENCE,
         missing_sections=missing,
         unknown_rules=unknown_rules,
         unrecognized_software=odd["software"],
@@ -501,3 +513,10 @@ def assess_all_settings(
     """The same profile assessed in every setting the role's rules know, in file order."""
     rules = ruleset or ruleset_for(role)
     return {setting: assess(profile, rules.spec.role, setting, as_of, rules) for setting in rules.settings}
+
+
+def largest_gaps(assessment: Assessment, count: int = 3) -> list[tuple[DimensionResult, RuleItem]]:
+    """The rules with the most points still to earn (unknown ones included), largest first."""
+    items = [(d, i) for d in assessment.dimensions for i in d.items if i.max_points - i.points > 0.05]
+    items.sort(key=lambda pair: (-(pair[1].max_points - pair[1].points), pair[1].rule_id))
+    return items[:count]

@@ -158,7 +158,8 @@ def test_an_end_date_before_the_start_is_shown_next_to_the_job_and_blocks_the_re
     assert any("is before the start" in e.value for e in at.error)
     go(at, "Results")
     assert at.warning and "need fixing" in at.warning[0].value
-    assert "Work history, item 1, end" in at.text[0].value
+    assert "Job 1, end: 2020-01 is before the start 2022-01" in at.text[0].value
+    assert any(b.label == "Go to Work history" for b in at.button)
     assert not at.metric  # no half-baked score
 
 
@@ -298,3 +299,50 @@ def test_acronyms_are_spelled_out_for_hover_help():
     assert "**CMOM**: Certified Medical Office Manager" in text
     assert "**HIPAA**: Health Insurance Portability and Accountability Act" in text
     assert explain_acronyms("Years in medical offices", CATALOG) is None
+
+
+def test_every_problem_in_a_job_shows_at_once_next_to_its_field():
+    at = started()
+    go(at, "Work history")
+    at.button(key="w_experience_add").click().run()
+    at.checkbox(key="w_experience_0_current").uncheck().run()
+    at.number_input(key="w_experience_0_start_year").set_value(2023).run()
+    at.number_input(key="w_experience_0_end_year").set_value(2021).run()
+    messages = [e.value for e in at.error]
+    assert "cannot be blank" in messages and any("is before the start" in m for m in messages)
+
+
+def test_unticking_still_work_here_brings_back_the_end_date():
+    at = started()
+    go(at, "Work history")
+    at.button(key="w_experience_add").click().run()
+    at.checkbox(key="w_experience_0_current").uncheck().run()
+    at.number_input(key="w_experience_0_end_year").set_value(2025).run()
+    at.checkbox(key="w_experience_0_current").check().run()
+    at.checkbox(key="w_experience_0_current").uncheck().run()
+    assert at.number_input(key="w_experience_0_end_year").value == 2025
+
+
+def test_a_nearly_empty_profile_is_not_given_a_confident_band():
+    at = started()
+    go(at, "Results")
+    assert any("Not enough information yet" in m.value for m in at.markdown)
+    assert any("Too little to judge yet" in i.value for i in at.info)
+
+
+def test_start_over_clears_every_answer():
+    at = started()
+    at.text_input(key="w_name").input("Ana").run()
+    at.button(key="start_over").click().run()
+    assert at.text_input(key="w_name").value == ""
+
+
+def test_the_results_point_to_where_the_points_are():
+    at = fill(started(), example("front_desk_lead"))
+    assert any(h.value == "Where the points are" for h in at.subheader)
+
+
+def test_labels_built_from_typed_names_are_escaped():
+    from ui.markup import escape
+
+    assert escape("My **Custom** EHR [x](http://x)") == r"My \*\*Custom\*\* EHR \[x\]\(http://x\)"

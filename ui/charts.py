@@ -29,12 +29,12 @@ def gauge(assessment: Assessment, thresholds: Thresholds) -> go.Figure:
         {"range": [t.ready, 100], "color": BAND_COLOURS["ready"]},
     ]
     ticks = [0, t.developing, t.nearly, t.ready, 100]
-    labels = ["0", f"{t.developing:g} developing", f"{t.nearly:g} nearly", f"{t.ready:g} ready", "100"]
+    labels = ["0 early", f"{t.developing:g} developing", f"{t.nearly:g} nearly", f"{t.ready:g} ready", "100"]
     fig = go.Figure(
         go.Indicator(
             mode="gauge+number",
             value=assessment.score,
-            number={"suffix": " / 100", "font": {"size": 34, "color": INK}},
+            number={"suffix": " / 100", "valueformat": ".1f", "font": {"size": 34, "color": INK}},
             title={"text": f"Band: <b>{assessment.band.upper()}</b>", "font": {"size": 18, "color": INK}},
             gauge={
                 "axis": {"range": [0, 100], "tickvals": ticks, "ticktext": labels, "tickfont": {"size": 11}},
@@ -87,7 +87,7 @@ def settings(results: Mapping[str, Assessment]) -> go.Figure:
     items = list(results.values())
     fig = go.Figure(
         go.Bar(
-            x=[a.setting_label for a in items],
+            x=[a.setting_label.split(" (")[0] for a in items],
             y=[a.score for a in items],
             marker_color=[BAND_COLOURS[a.band] for a in items],
             marker_line={"color": INK, "width": 1},

@@ -21,7 +21,7 @@ import streamlit as st
 from pydantic import ValidationError
 
 from advisor.goals import Goals
-from advisor.profile import Profile, date_problems, profile_to_dict
+from advisor.profile import Certification, Education, Experience, Profile, date_problems, profile_to_dict
 from advisor.sourcefile import Loc
 
 DRAFT = "draft"
@@ -167,14 +167,33 @@ def to_data(draft: Draft) -> dict[str, Any]:
     return data
 
 
+def _dates_regardless(data: dict[str, Any], as_of: str) -> Problems:
+    """Date problems even while other fields are invalid, so they are not revealed one at a time.
+
+    The form's month pickers always produce well-formed months, so the entries can be
+    assembled without validation just for this check.
+    """
+    try:
+        partial = Profile.model_construct(
+            experience=[Experience.model_construct(**job) for job in data.get("experience", [])],
+            education=[Education.model_construct(**entry) for entry in data.get("education", [])],
+            certifications=[Certification.model_construct(**c) for c in data.get("certifications", [])],
+        )
+        return date_problems(partial, as_of)
+    except (TypeError, ValueError, KeyError, IndexError):
+        return []
+
+
 def to_profile(draft: Draft, as_of: str) -> tuple[Profile | None, Problems]:
     """Validate the draft as a profile; every problem comes with its location."""
+    data = to_data(draft)
     try:
-        profile = Profile.model_validate(to_data(draft))
+        profile = Profile.model_validate(data)
     except ValidationError as exc:
-        return None, [(tuple(e["loc"]), str(e["msg"]).removeprefix("Value error, ")) for e in exc.errors()]
-    found = date_problems(profile, as_of)
-    return (None, found) if found else (profile, [])
+        found = [(tuple(e["loc"]), str(e["msg"]).removeprefix("Value error, ")) for e in exc.errors()]
+        return None, found + [p for p in _dates_regardless(data, as_of) if p not in found]
+    dates = date_problems(profile, as_of)
+    return (None, dates) if dates else (profile, [])
 
 
 def problems_at(problems: Problems, *prefix: str | int) -> list[str]:

@@ -37,7 +37,7 @@ from advisor.scoring import assess_all_settings
 from advisor.sourcefile import format_of
 from advisor.vocabulary import KNOWLEDGE_AREAS, SOFT_SKILLS
 from ui import draft as drafts
-from ui import resources, results
+from ui import markup, resources, results
 from ui.draft import Draft, Problems, seed
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -147,12 +147,20 @@ class ErrorSlots:
         self.slots.append((prefix, st.empty()))
 
     def fill(self, problems: Problems) -> None:
-        for prefix, slot in self.slots:
-            messages = drafts.problems_at(problems, *prefix)
-            if messages:
-                with slot.container():
-                    for message in messages:
-                        st.error(message)
+        """Each problem goes to the closest slot: the field's own, else its card's."""
+        shown: dict[int, list[str]] = {}
+        for loc, message in problems:
+            best = max(
+                (i for i, (prefix, _) in enumerate(self.slots) if loc[: len(prefix)] == prefix),
+                key=lambda i: len(self.slots[i][0]),
+                default=None,
+            )
+            if best is not None:
+                shown.setdefault(best, []).append(message)
+        for index, messages in shown.items():
+            with self.slots[index][1].container():
+                for message in messages:
+                    st.error(message)
 
 
 def _month_picker(label: str, key: str, value: str | None, help_text: str) -> str:
@@ -180,8 +188,20 @@ def _month_picker(label: str, key: str, value: str | None, help_text: str) -> st
 # --- steps -------------------------------------------------------------------------------
 
 
+def _example_label(name: str) -> str:
+    """``billing_supervisor.yaml`` -> ``Billing supervisor: four years as a biller, then ...``."""
+    title = name.removesuffix(".yaml").replace("_", " ").capitalize()
+    first = (EXAMPLES / name).read_text(encoding="utf-8").splitlines()[0].lstrip("# ").strip()
+    summary = first.split(":", 1)[-1].strip() if ":" in first else first
+    return f"{title}: {summary}"
+
+
 def _load_example() -> None:
-    drafts.load(load_profile(EXAMPLES / st.session_state["example_choice"]))
+    name = st.session_state["example_choice"]
+    drafts.load(load_profile(EXAMPLES / name))
+    st.toast(
+        f"Loaded the example '{name.removesuffix('.yaml').replace('_', ' ')}'; earlier answers were replaced."
+    )
 
 
 def _start(draft: Draft, catalog: Catalog, slots: ErrorSlots) -> None:
@@ -197,10 +217,15 @@ def _start(draft: Draft, catalog: Catalog, slots: ErrorSlots) -> None:
             "Start from an example",
             examples,
             key="example_choice",
-            format_func=lambda n: n.removesuffix(".yaml").replace("_", " "),
+            format_func=_example_label,
             help="Fill the form with one of the example people, then change anything.",
         )
-        st.button("Use this example", key="example_load", on_click=_load_example)
+        st.button(
+            "Use this example",
+            key="example_load",
+            on_click=_load_example,
+            help="Replaces the answers you have typed so far.",
+        )
     with right:
         upload = st.file_uploader(
             "Or load a saved profile (JSON or YAML)",
@@ -341,12 +366,14 @@ def _job(i: int, job: dict[str, Any], slots: ErrorSlots) -> None:
         key=seed(f"{key}_employer", job.get("employer", "")),
         placeholder="e.g. Lakeside Family Medicine (6 physicians)",
     )
+    slots.reserve("experience", i, "title")
     left, right = st.columns(2)
     settings = [None, *typing.get_args(Setting)]
     job["setting"] = left.selectbox(
         "Where",
         settings,
         format_func=_choice(SETTING_LABELS),
+        placeholder=NOT_SURE,
         key=seed(f"{key}_setting", job.get("setting")),
         help="Leave 'not sure' if it does not fit; it is then not assumed.",
     )
@@ -355,15 +382,20 @@ def _job(i: int, job: dict[str, Any], slots: ErrorSlots) -> None:
         "Kind of role",
         families,
         format_func=_choice(FAMILY_LABELS),
+        placeholder=NOT_SURE,
         key=seed(f"{key}_family", job.get("role_family")),
     )
     job["start"] = _month_picker("Start", f"{key}_start", job.get("start"), "When the job started.")
+    slots.reserve("experience", i, "start")
     current = st.checkbox("I still work here", key=seed(f"{key}_current", job.get("end") is None))
-    job["end"] = (
-        None
-        if current
-        else _month_picker("End", f"{key}_end", job.get("end") or job["start"], "The last month in the job.")
-    )
+    if current:
+        # Keep the last end date typed, so unticking and ticking again does not lose it.
+        job["remembered_end"] = job.get("end") or job.get("remembered_end")
+        job["end"] = None
+    else:
+        last = job.get("end") or job.get("remembered_end") or job["start"]
+        job["end"] = _month_picker("End", f"{key}_end", last, "The last month in the job.")
+        slots.reserve("experience", i, "end")
     left, right = st.columns(2)
     job["supervisory"] = left.checkbox(
         "I supervised or led staff",
@@ -377,6 +409,7 @@ def _job(i: int, job: dict[str, Any], slots: ErrorSlots) -> None:
             max_value=10_000,
             step=1,
             key=seed(f"{key}_reports", job.get("direct_reports", 0)),
+            help="Anyone reporting to you also counts as supervising.",
         )
     )
     duties = list(typing.get_args(Duty))
@@ -473,13 +506,15 @@ def _pick_with_detail(
 
 
 def _proficiency(column: Any, name: str, key: str, value: str) -> str:
-    picked: str = column.selectbox(f"{name}: how well", typing.get_args(Proficiency), key=seed(key, value))
+    picked: str = column.selectbox(
+        f"{markup.escape(name)}: how well", typing.get_args(Proficiency), key=seed(key, value)
+    )
     return picked
 
 
 def _cert_status(column: Any, code: str, key: str, value: str) -> str:
     picked: str = column.radio(
-        code,
+        markup.escape(code),
         ("earned", "in_progress"),
         horizontal=True,
         format_func=lambda s: "earned" if s == "earned" else "in progress",
@@ -525,7 +560,7 @@ def _credentials(draft: Draft, catalog: Catalog, slots: ErrorSlots) -> None:
 def _knowledge(draft: Draft, catalog: Catalog, slots: ErrorSlots) -> None:
     courses = list(typing.get_args(CourseArea))
     draft["coursework"] = st.multiselect(
-        "Courses you have completed (outside your degree's title)",
+        "Courses you took outside a degree",
         courses,
         format_func=COURSE_LABELS.__getitem__,
         select_all=False,
@@ -541,6 +576,7 @@ def _knowledge(draft: Draft, catalog: Catalog, slots: ErrorSlots) -> None:
             area.replace("_", " ").capitalize().replace("Hipaa", "HIPAA"),
             levels,
             format_func=_choice(KNOWLEDGE_LABELS),
+            placeholder=NOT_SURE,
             key=seed(f"w_knowledge_{area}", draft["knowledge"].get(area)),
             help=KNOWLEDGE_HELP[area] + " Self-ratings count for less than what credentials or work show.",
         )
@@ -585,10 +621,23 @@ SECTION_STEPS = {
 
 
 def _where(loc: tuple[str | int, ...]) -> str:
-    """``("experience", 1, "end")`` -> ``Work history, item 2, end``."""
-    parts = [SECTION_STEPS.get(str(loc[0]), str(loc[0])) if loc else "Profile"]
-    parts += [f"item {p + 1}" if isinstance(p, int) else str(p).replace("_", " ") for p in loc[1:]]
-    return ", ".join(parts)
+    """``("experience", 1, "end")`` -> ``Job 2, end``."""
+    if not loc:
+        return "Profile"
+    names = {
+        "experience": "Job",
+        "education": "Education entry",
+        "software": "Software",
+        "certifications": "Certification",
+    }
+    section = str(loc[0])
+    if len(loc) > 1 and isinstance(loc[1], int) and section in names:
+        head = f"{names[section]} {loc[1] + 1}"
+        rest = loc[2:]
+    else:
+        head = SECTION_STEPS.get(section, section).capitalize()
+        rest = loc[1:]
+    return ", ".join([head, *(str(p).replace("_", " ") for p in rest)])
 
 
 def _results(draft: Draft, catalog: Catalog, slots: ErrorSlots) -> None:
@@ -596,6 +645,9 @@ def _results(draft: Draft, catalog: Catalog, slots: ErrorSlots) -> None:
     if profile is None:
         st.warning("A few answers need fixing before the assessment can run:")
         st.text("\n".join(f"{_where(loc)}: {message}" for loc, message in problems))
+        steps = dict.fromkeys(SECTION_STEPS.get(str(loc[0]), "Start") for loc, _ in problems if loc)
+        for name in steps:
+            st.button(f"Go to {name}", key=f"fix_{name}", on_click=_go, args=(name,))
         return
     rules = resources.ruleset(draft["goals"]["role"])
     draft["goals"]["setting"] = st.radio(
@@ -627,17 +679,46 @@ def _navigation(position: int) -> None:
         )
 
 
-def _sidebar(profile: Profile | None) -> None:
+def _start_over() -> None:
+    st.session_state[drafts.DRAFT] = drafts.empty()
+    drafts.forget_widgets()
+    st.session_state[STEP] = STEPS[0]
+
+
+def _sidebar(profile: Profile | None, problems: Problems) -> None:
     with st.sidebar:
         st.subheader("Save your answers")
         if profile is None:
-            st.caption("Fix the flagged answers to save them.")
-            return
-        if not profile.model_fields_set:
+            st.caption("To save, first fix: " + "; ".join(f"{_where(loc)} ({m})" for loc, m in problems[:3]))
+        elif not profile.model_fields_set:
             st.caption("Nothing to save yet.")
-            return
-        results.profile_downloads(profile, "save", ("json", "yaml"))
-        st.caption("Load it again on the Start step. Goals are not part of the profile file.")
+        else:
+            results.profile_downloads(profile, "save", ("json", "yaml"))
+            st.caption("Load it again on the Start step. Goals are not part of the profile file.")
+        with st.popover("Start over", width="stretch"):
+            st.write("Clear every answer and begin again? Save first if you want to keep them.")
+            st.button("Clear all answers", key="start_over", on_click=_start_over, type="primary")
+
+
+SCROLL_TO_TOP = """<script>
+(() => {{  /* step {step}; a function scope, so running again declares nothing twice */
+  const toTop = () => {{
+    const main = document.querySelector('[data-testid="stMain"]');
+    if (main) {{ main.scrollTo({{top: 0}}); }}
+    window.scrollTo({{top: 0}});
+  }};
+  toTop(); setTimeout(toTop, 100); setTimeout(toTop, 400);
+}})();
+</script>"""
+"""A fixed script of ours (no user data in it), hence allowed to run."""
+
+
+def _scroll_to_top_on_new_step(step: str) -> None:
+    """Land at the top of a step, not wherever the last one was scrolled to."""
+    if st.session_state.get("shown_step") not in (None, step):
+        # The step number makes the script differ per step, so the browser runs it again.
+        st.html(SCROLL_TO_TOP.format(step=STEPS.index(step)), unsafe_allow_javascript=True)
+    st.session_state["shown_step"] = step
 
 
 def page() -> None:
@@ -649,10 +730,11 @@ def page() -> None:
         if STEP not in st.session_state:
             st.session_state[STEP] = STEPS[0]
         step = st.radio("Step", STEPS, key=STEP, horizontal=True, label_visibility="collapsed")
+        _scroll_to_top_on_new_step(step)
         position = STEPS.index(step)
         slots = ErrorSlots()
         RENDERERS[position](draft, catalog, slots)
         profile, problems = drafts.to_profile(draft, current_month())
         slots.fill(problems)
         _navigation(position)
-        _sidebar(profile)
+        _sidebar(profile, problems)

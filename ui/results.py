@@ -17,9 +17,10 @@ from advisor.goals import Goals
 from advisor.profile import Profile, dump_profile
 from advisor.report import BAND_MEANING, STATUS_WORDS, render_html
 from advisor.rules import RuleSet
-from advisor.scoring import Assessment, Citation
+from advisor.scoring import Assessment, Citation, largest_gaps
 from ui import charts
 from ui.glossary import explain_acronyms
+from ui.markup import escape
 
 STATUS_ICONS = {
     "met": ":green[:material/check_circle:]",
@@ -31,20 +32,21 @@ STATUS_ICONS = {
 PLOTLY_CONFIG = {"displaylogo": False, "displayModeBar": False}
 
 
-def _escape(text: str) -> str:
-    """Make rule and catalog text safe for Markdown (an edited rules file is still data)."""
-    return "".join("\\" + ch if ch in "\\`*_{}[]()#+-.!|<>~" else ch for ch in text)
-
-
 def _citation(c: Citation) -> str:
     flags = [
-        f for f, on in (("secondary", c.secondary), ("uncertain", c.uncertain), ("not found", c.gap)) if on
+        f
+        for f, on in (
+            ("restated by a third party", c.secondary),
+            ("less certain", c.uncertain),
+            ("not found", c.gap),
+        )
+        if on
     ]
     urls = [u for u in c.source if u.startswith("http")]
     links = " ".join(f"[link{f' {n}' if len(urls) > 1 else ''}]({url})" for n, url in enumerate(urls, 1))
-    local = " ".join(_escape(u) for u in c.source if not u.startswith("http"))
+    local = " ".join(escape(u) for u in c.source if not u.startswith("http"))
     extra = f" ({', '.join(flags)})" if flags else ""
-    return f"{_escape(c.title)}, as of {c.as_of}{extra} {links} {local}".rstrip()
+    return f"{escape(c.title)}, as of {c.as_of}{extra} {links} {local}".rstrip()
 
 
 def _headline(a: Assessment, rules: RuleSet) -> None:
@@ -57,16 +59,18 @@ def _headline(a: Assessment, rules: RuleSet) -> None:
         )
     with right:
         st.metric("Readiness score", f"{a.score:.1f} / 100", help="Points earned out of 100 in this setting.")
-        st.markdown(f"**Band: {a.band.upper()}**: {BAND_MEANING[a.band]}.")
+        if a.completeness.enough:
+            st.markdown(f"**Band: {a.band.upper()}**: {BAND_MEANING[a.band]}.")
+        else:
+            st.markdown("**Not enough information yet** to place you in a band.")
+            st.caption(f"On what was given the band would be {a.band}; fill in the steps to know for sure.")
         if a.capped_by:
             capping = [g.statement for g in a.gates if g.id in a.capped_by]
             st.warning(
                 f"The points alone say **{a.band_before_gates}**; a hard requirement caps the band: "
-                + "; ".join(_escape(c) for c in capping)
+                + "; ".join(escape(c) for c in capping)
             )
-        if a.model_version is None:
-            st.caption(f"Rules score {a.rules_score:.1f}; no model adjustment is installed.")
-        else:
+        if a.model_version is not None:
             st.caption(f"Rules score {a.rules_score:.1f}, model adjustment {a.model_adjustment:+.1f}.")
     if a.completeness.share < 0.9995:
         st.info(a.completeness.message)
@@ -76,31 +80,44 @@ def _headline(a: Assessment, rules: RuleSet) -> None:
         st.text(", ".join(odd))
 
 
+def _gaps(a: Assessment) -> None:
+    """Where the missing points are, so the result says where to start."""
+    gaps = largest_gaps(a, 3)
+    if not gaps:
+        return
+    st.subheader("Where the points are")
+    for dim, item in gaps:
+        missing = item.max_points - item.points
+        st.markdown(f"**{escape(dim.title)}**: {missing:.1f} points to gain. {escape(item.explanation)}")
+        st.caption(escape(item.statement))
+
+
 def _gates(a: Assessment, catalog: Catalog) -> None:
     st.subheader("Hard requirements")
     for g in a.gates:
         word = STATUS_WORDS[g.status]
         st.markdown(
-            f"{STATUS_ICONS[g.status]} **{word}**: {_escape(g.statement)}",
+            f"{STATUS_ICONS[g.status]} **{word}**: {escape(g.statement)}",
             help=explain_acronyms(g.statement, catalog),
         )
-        note = "" if g.status == "met" else f" Until this is met the band can be at most {g.caps_band}."
-        st.caption(_escape(g.explanation.rstrip(".") + ".") + note)
+        note = "" if g.status == "met" else f" Until this is met, the band can be at most {g.caps_band}."
+        st.caption(escape(g.explanation.rstrip(".") + ".") + note)
 
 
 def _rules(a: Assessment, catalog: Catalog) -> None:
     st.plotly_chart(charts.dimensions(a), config=PLOTLY_CONFIG, key=f"dimensions_{a.setting}")
     for d in a.dimensions:
-        with st.expander(f"{d.title}: {d.score:.1f} of {d.max:.1f} points"):
-            st.caption(_escape(d.description))
+        with st.expander(d.title, key=f"dimension_{d.id}"):
+            st.caption(f"{d.score:.1f} of {d.max:.1f} points. {escape(d.description)}")
             for item in d.items:
-                rated = " (self-rated)" if item.self_rated and "self-rated" not in item.explanation else ""
+                said = f"{item.statement} {item.explanation}"
+                rated = " (self-rated)" if item.self_rated and "self-rated" not in said else ""
                 st.markdown(
                     f"{STATUS_ICONS[item.status]} **{STATUS_WORDS[item.status]}**, "
-                    f"{item.points:.1f} of {item.max_points:.1f} points: {_escape(item.statement)}{rated}",
+                    f"{item.points:.1f} of {item.max_points:.1f} points: {escape(item.statement)}{rated}",
                     help=explain_acronyms(f"{item.statement} {item.explanation}", catalog),
                 )
-                st.markdown(f"&nbsp;&nbsp;&nbsp;&nbsp;{_escape(item.explanation)}")
+                st.markdown(f"&nbsp;&nbsp;&nbsp;&nbsp;{escape(item.explanation)}")
                 st.caption("Source: " + " · ".join(_citation(c) for c in item.sources))
 
 
@@ -111,13 +128,18 @@ def _settings(assessed: Mapping[str, Assessment]) -> None:
         with column:
             st.metric(a.setting_label, f"{a.score:.1f} / 100")
             st.markdown(f"**{a.band.upper()}**: {BAND_MEANING[a.band]}")
-            st.caption(_escape(a.setting_description))
+            st.caption(escape(a.setting_description))
 
 
 MIME = {"json": "application/json", "yaml": "application/x-yaml"}
 
 
-def profile_downloads(profile: Profile, key: str, formats: tuple[Literal["json", "yaml"], ...]) -> None:
+def profile_downloads(
+    profile: Profile,
+    key: str,
+    formats: tuple[Literal["json", "yaml"], ...],
+    width: Literal["stretch", "content"] = "stretch",
+) -> None:
     """Buttons that save the profile in the interchange format."""
     for fmt in formats:
         st.download_button(
@@ -126,7 +148,7 @@ def profile_downloads(profile: Profile, key: str, formats: tuple[Literal["json",
             file_name=f"profile.{fmt}",
             mime=MIME[fmt],
             key=f"{key}_profile_{fmt}",
-            width="stretch",
+            width=width,
         )
 
 
@@ -141,7 +163,7 @@ def _downloads(a: Assessment, assessed: Mapping[str, Assessment], profile: Profi
         key="download_report",
         type="primary",
     )
-    profile_downloads(profile, "download", ("json",))
+    profile_downloads(profile, "download", ("json",), width="content")
     st.download_button(
         "Download the assessment data (JSON)",
         a.model_dump_json(indent=2),
@@ -156,9 +178,12 @@ def render(assessed: Mapping[str, Assessment], goals: Goals, profile: Profile, r
     a = assessed[goals.setting]
     st.subheader(f"{a.role_title}: {a.setting_label}")
     _headline(a, rules)
+    _gaps(a)
     catalog = rules.catalog
     _gates(a, catalog)
-    why, everywhere, take_away = st.tabs(["What counts and why", "All three settings", "Take it away"])
+    why, everywhere, take_away = st.tabs(
+        ["What counts and why", "All three settings", "Take it away"], key="results_tab"
+    )
     with why:
         _rules(a, catalog)
     with everywhere:

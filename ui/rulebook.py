@@ -3,6 +3,7 @@ and a checker for an uploaded rules file with line-accurate errors."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -11,8 +12,20 @@ import streamlit as st
 from advisor.errors import RuleFileError
 from advisor.rules import CompiledRule, RuleSet, parse_ruleset
 from ui import resources
+from ui.markup import plural
 
 LINK = st.column_config.LinkColumn
+_PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+
+
+def _short(label: str) -> str:
+    """``Small practice (1-5 physicians)`` -> ``Small practice``."""
+    return label.split(" (")[0]
+
+
+def _readable(template: str) -> str:
+    """``{years_supervisory} supervising`` -> ``(years supervising staff) supervising``."""
+    return _PLACEHOLDER.sub(lambda m: "(" + m.group(1).replace("_", " ") + ")", template)
 
 
 def _share(ruleset: RuleSet, rule: CompiledRule) -> dict[str, str]:
@@ -64,17 +77,21 @@ def _rules(ruleset: RuleSet) -> None:
             for rule in (r for r in ruleset.rules if r.spec.dimension == key):
                 st.markdown(f"**{rule.spec.statement}**" + (" (self-rated)" if rule.spec.self_rated else ""))
                 points = _share(ruleset, rule)
-                st.caption("Points: " + ", ".join(f"{spec.settings[s].label} {p}" for s, p in points.items()))
+                st.caption(
+                    "Points: "
+                    + ", ".join(f"{_short(spec.settings[s].label)} {p}" for s, p in points.items())
+                    + ". Credit (0 to 1) per setting:"
+                )
                 levels = [
                     {
                         "when": lv.condition.text,
-                        "credit": ", ".join(
-                            f"{v:g}" for v in dict.fromkeys(lv.credit[s] for s in lv.settings)
-                        ),
-                        "only in": ""
-                        if len(lv.settings) == len(spec.settings)
-                        else ", ".join(sorted(lv.settings)),
-                        "shown as": lv.explain,
+                        **{
+                            _short(spec.settings[s].label): (
+                                f"{lv.credit[s]:g}" if s in lv.settings else "does not apply"
+                            )
+                            for s in spec.settings
+                        },
+                        "shown as": _readable(lv.explain),
                     }
                     for lv in rule.levels
                 ]
@@ -93,7 +110,7 @@ def _gates(ruleset: RuleSet) -> None:
     rows = [
         {
             "requirement": g.spec.statement,
-            "in": ", ".join(spec.settings[s].label for s in g.spec.settings),
+            "in": ", ".join(_short(spec.settings[s].label) for s in g.spec.settings),
             "if not met, band at most": g.spec.caps_band,
             "condition": g.condition.text,
             "sources": ", ".join(spec.sources[s].title for s in g.spec.sources),
@@ -139,7 +156,7 @@ def _checker() -> None:
     try:
         checked = parse_ruleset(upload.getvalue(), upload.name, resources.catalog())
     except RuleFileError as exc:
-        resources.show_problems(f"{upload.name} has {len(exc.problems)} problem(s):", exc)
+        resources.show_problems(f"{upload.name} has {plural(len(exc.problems), 'problem')}:", exc)
         return
     st.success(
         f"{upload.name} is valid: {len(checked.rules)} rules, {len(checked.gates)} gates, "
