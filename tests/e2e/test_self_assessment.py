@@ -140,3 +140,24 @@ def test_the_rules_page_renders_with_no_script_error(page: Page, app_url, artifa
     page.get_by_text("Settings and bands").wait_for(timeout=30_000)
     assert page.locator("[data-testid='stException']").count() == 0
     page.screenshot(path=str(artifacts / "rules.png"), full_page=True)
+
+
+def test_nothing_is_requested_from_outside_this_computer(browser, app_url):
+    context = browser.new_context(viewport={"width": 1280, "height": 1600})
+    page = context.new_page()
+    outside: list[str] = []
+    page.on(
+        "request",
+        lambda r: outside.append(r.url) if not r.url.startswith((app_url, "data:", "blob:")) else None,
+    )
+    page.goto(app_url)
+    page.get_by_text("Am I ready to be a medical office manager?").first.wait_for(timeout=30_000)
+    page.get_by_role("button", name="Use this example").click()
+    settle(page)
+    page.get_by_text("Results", exact=True).first.click()
+    settle(page)
+    page.get_by_text("Readiness score").first.wait_for(timeout=30_000)
+    page.goto(f"{app_url}/rules")
+    page.get_by_text("Settings and bands").wait_for(timeout=30_000)
+    context.close()
+    assert outside == []
