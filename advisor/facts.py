@@ -4,6 +4,9 @@
 profile and one float column per fact in the vocabulary, for an explicit
 ``as_of`` month (current jobs run up to it). A single assessment and a batch
 of 100,000 use this same function, so they can never disagree.
+:func:`derive_fact_timeline` derives one profile at many months at once (the
+person keeps working, so current jobs keep counting), which is what
+eligibility dates and roadmaps are computed from.
 
 Conventions:
 
@@ -73,18 +76,24 @@ RUNG_MONTHS = 12
 STEP_MONTHS = 6
 """Months in a role before it counts as a step on the ladder."""
 
-Interval = tuple[int, int]
+Span = tuple[int, float]
+"""A job's months: ``(start, end)`` inclusive; ``end`` is ``inf`` while it is current."""
 
 
-def _union_months(intervals: Iterable[Interval]) -> int:
-    """Number of distinct months covered by inclusive ``(start, end)`` intervals."""
-    total, reach = 0, -1
-    for start, end in sorted(intervals):
-        if end <= reach:
-            continue
-        total += end - max(start, reach + 1) + 1
-        reach = end
-    return total
+def _union_months_until(spans: Iterable[Span], months: np.ndarray) -> np.ndarray:
+    """For each month ``t``, how many distinct months the spans cover up to ``t`` (inclusive)."""
+    merged: list[list[float]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1] + 1:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    if not merged:
+        return np.zeros(len(months))
+    starts = np.array([m[0] for m in merged])
+    ends = np.array([m[1] for m in merged])
+    covered = np.minimum(ends[None, :], months[:, None]) - starts[None, :] + 1
+    return np.clip(covered, 0, None).sum(axis=1)
 
 
 def _has_unknown_details(profile: Profile) -> bool:
@@ -110,20 +119,30 @@ class _Columns:
 
 
 class _Row:
-    """Writes one profile's facts into a row of the output matrix."""
+    """Writes one profile's facts into a block of rows, one per month in ``months``.
 
-    def __init__(self, row: np.ndarray, cols: _Columns, catalog: Catalog, now: int, upper: bool) -> None:
-        self.row, self.ix, self.catalog, self.now, self.upper = row, cols.index, catalog, now, upper
+    Most facts are the same in every row; work-history facts are computed for
+    each month at once, counting current jobs up to that month.
+    """
 
-    def put(self, name: str, value: float) -> None:
-        self.row[self.ix[name]] = value
+    def __init__(
+        self, block: np.ndarray, cols: _Columns, catalog: Catalog, months: np.ndarray, upper: bool
+    ) -> None:
+        self.block, self.ix, self.catalog, self.months, self.upper = block, cols.index, catalog, months, upper
 
-    def get(self, name: str) -> float:
-        return float(self.row[self.ix[name]])
+    def put(self, name: str, value: float | np.ndarray) -> None:
+        self.block[:, self.ix[name]] = value
 
-    def raise_to(self, name: str, value: float) -> None:
+    def get(self, name: str) -> np.ndarray:
+        return self.block[:, self.ix[name]]
+
+    def raise_to(self, name: str, value: float | np.ndarray) -> None:
         """Set to ``max(current, value)``, treating NaN as nothing known yet."""
-        self.row[self.ix[name]] = np.fmax(self.row[self.ix[name]], value)
+        self.block[:, self.ix[name]] = np.fmax(self.block[:, self.ix[name]], value)
+
+    def years(self, spans: Sequence[Span]) -> np.ndarray:
+        """Years covered by the spans up to each month (overlaps counted once)."""
+        return _union_months_until(spans, self.months) / 12.0
 
     # -- sections -------------------------------------------------------------------------
 
@@ -183,7 +202,7 @@ class _Row:
     def experience(self, profile: Profile) -> None:
         if profile.experience is None:
             return
-        buckets: dict[str, list[Interval]] = {
+        buckets: dict[str, list[Span]] = {
             k: []
             for k in (
                 "experience",
@@ -200,12 +219,12 @@ class _Row:
             )
         }
         duties: set[str] = set()
-        rung_spans: dict[int, list[Interval]] = {}
+        rung_spans: dict[int, list[Span]] = {}
+        recent = np.zeros(len(self.months), dtype=bool)
         reports = 0
-        recent = False
         for job in profile.experience:
             start = month_index(job.start)
-            end = min(month_index(job.end) if job.end else self.now, self.now)
+            end = float(month_index(job.end)) if job.end else np.inf
             if end < start:
                 continue
             span = (start, end)
@@ -225,7 +244,7 @@ class _Row:
                     rung_spans.setdefault(LADDER_RUNGS[family], []).append(span)
                 if admin:
                     buckets["healthcare_admin"].append(span)
-                    recent = recent or end >= self.now - RECENT_MONTHS
+                    recent |= (start <= self.months) & (end >= self.months - RECENT_MONTHS)
                 if "billing_coding" in families or job_duties & {"billing", "coding"}:
                     buckets["billing_coding"].append(span)
             if setting == "medical_office":
@@ -243,12 +262,17 @@ class _Row:
                 if healthcare:
                     buckets["management_healthcare"].append(span)
         for key, spans in buckets.items():
-            self.put(f"years_{key}", _union_months(spans) / 12.0)
-        tenure = {rung: _union_months(spans) for rung, spans in rung_spans.items()}
-        self.put("recent_healthcare_admin", 1.0 if recent else 0.0)
+            self.put(f"years_{key}", self.years(spans))
+        tenure = {rung: _union_months_until(spans, self.months) for rung, spans in rung_spans.items()}
+        top = np.zeros(len(self.months))
+        steps = np.zeros(len(self.months))
+        for rung, months in tenure.items():
+            top = np.where(months >= RUNG_MONTHS, np.maximum(top, rung), top)
+            steps += months >= STEP_MONTHS
+        self.put("recent_healthcare_admin", recent.astype(float))
         self.put("max_direct_reports", float(reports))
-        self.put("ladder_rung", float(max((r for r, m in tenure.items() if m >= RUNG_MONTHS), default=0)))
-        self.put("distinct_rungs", float(sum(m >= STEP_MONTHS for m in tenure.values())))
+        self.put("ladder_rung", top)
+        self.put("distinct_rungs", steps)
         for duty in DUTIES:
             self.put(f"duty_{duty}", 1.0 if duty in duties else 0.0)
         self.put("manager_duties", float(sum(d in duties for d in MANAGER_DUTIES)))
@@ -312,14 +336,15 @@ class _Row:
         for area, implied in shown.items():
             self.raise_to(f"evidence_{area}", float(implied))
         billing_years = self.get("years_billing_coding")
+        healthcare_years = self.get("years_healthcare")
         coder = self.get("duty_coding") == 1.0
         shown_by_work = (
             ("medical_terminology", self.get("course_medical_terminology") == 1.0, 1.0),
-            ("medical_terminology", self.get("years_healthcare") >= 1, 1.0),
-            ("medical_terminology", self.get("years_healthcare") >= 3, 2.0),
+            ("medical_terminology", healthcare_years >= 1, 1.0),
+            ("medical_terminology", healthcare_years >= 3, 2.0),
             ("coding", self.get("course_coding") == 1.0, 1.0),
-            ("coding", coder and billing_years >= 2, 2.0),
-            ("coding", coder and billing_years >= 5, 3.0),
+            ("coding", coder & (billing_years >= 2), 2.0),
+            ("coding", coder & (billing_years >= 5), 3.0),
             ("billing", billing_years >= 1, 1.0),
             ("billing", billing_years >= 2, 2.0),
             ("billing", billing_years >= 5, 3.0),
@@ -328,8 +353,7 @@ class _Row:
             ("hipaa", self.get("duty_compliance") == 1.0, 2.0),
         )
         for area, holds, work_level in shown_by_work:
-            if holds:
-                self.raise_to(f"evidence_{area}", work_level)
+            self.raise_to(f"evidence_{area}", np.where(holds, work_level, np.nan))
         anything_known = any(
             getattr(profile, s) is not None
             for s in ("certifications", "coursework", "experience", "education")
@@ -341,11 +365,10 @@ class _Row:
             evidence = self.get(f"evidence_{area}")
             rating = getattr(stated, area) if stated is not None else None
             if rating is not None:
-                self.put(
-                    f"knowledge_{area}", max(float(KNOWLEDGE_LEVEL_NAMES[rating]), np.nan_to_num(evidence))
-                )
-            elif evidence > 0:
-                self.put(f"knowledge_{area}", evidence)  # not rated: at least what is shown
+                self.put(f"knowledge_{area}", np.fmax(float(KNOWLEDGE_LEVEL_NAMES[rating]), evidence))
+            else:
+                # Not rated: at least what is shown, and unknown where nothing is shown.
+                self.put(f"knowledge_{area}", np.where(evidence > 0, evidence, np.nan))
 
     def soft_skills(self, profile: Profile) -> None:
         if profile.soft_skills is None:
@@ -372,29 +395,53 @@ def _fill(row: _Row, profile: Profile) -> None:
 
 
 def derive_fact_bounds(
-    profiles: Sequence[Profile], as_of: str, catalog: Catalog
+    profiles: Sequence[Profile], as_of: str | Sequence[str], catalog: Catalog
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Cautious facts and their upper bounds, one row per profile, as of ``as_of``.
 
-    The two frames differ only for profiles that leave out a job's setting,
-    role or duties, or a degree's field. Columns follow ``catalog.facts``;
-    every value is a float; unknown sections are NaN in both.
+    ``as_of`` is one month for all, or one month per profile. The two frames
+    differ only for profiles that leave out a job's setting, role or duties, or
+    a degree's field. Columns follow ``catalog.facts``; every value is a float;
+    unknown sections are NaN in both.
     """
     cols = _Columns.of(catalog)
     lower = np.full((len(profiles), len(cols.names)), np.nan)
     upper = lower.copy()
-    now = month_index(as_of)
+    months = (
+        [month_index(as_of)] * len(profiles) if isinstance(as_of, str) else [month_index(m) for m in as_of]
+    )
     for i, profile in enumerate(profiles):
-        _fill(_Row(lower[i], cols, catalog, now, upper=False), profile)
+        now = np.array([months[i]])
+        _fill(_Row(lower[i : i + 1], cols, catalog, now, upper=False), profile)
         if _has_unknown_details(profile):
-            _fill(_Row(upper[i], cols, catalog, now, upper=True), profile)
+            _fill(_Row(upper[i : i + 1], cols, catalog, now, upper=True), profile)
         else:
             upper[i] = lower[i]
     names = list(cols.names)
     return pd.DataFrame(lower, columns=names), pd.DataFrame(upper, columns=names)
 
 
-def derive_facts(profiles: Sequence[Profile], as_of: str, catalog: Catalog) -> pd.DataFrame:
+def derive_fact_timeline(
+    profile: Profile, as_of: str, months: int, catalog: Catalog
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One profile's facts (and upper bounds) at ``as_of`` and each of the next ``months`` months.
+
+    Row ``k`` is ``k`` months after ``as_of``; jobs without an end keep counting,
+    because a person keeps working while they study.
+    """
+    cols = _Columns.of(catalog)
+    timeline = month_index(as_of) + np.arange(months + 1)
+    lower = np.full((len(timeline), len(cols.names)), np.nan)
+    _fill(_Row(lower, cols, catalog, timeline, upper=False), profile)
+    upper = lower
+    if _has_unknown_details(profile):
+        upper = np.full_like(lower, np.nan)
+        _fill(_Row(upper, cols, catalog, timeline, upper=True), profile)
+    names = list(cols.names)
+    return pd.DataFrame(lower, columns=names), pd.DataFrame(upper, columns=names)
+
+
+def derive_facts(profiles: Sequence[Profile], as_of: str | Sequence[str], catalog: Catalog) -> pd.DataFrame:
     """One row of cautious derived facts per profile, as of the month ``as_of`` (``YYYY-MM``).
 
     Jobs still running are counted up to ``as_of``; see :func:`derive_fact_bounds`

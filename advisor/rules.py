@@ -35,6 +35,7 @@ import numpy.typing as npt
 import pandas as pd
 from pydantic import Field, ValidationError, model_validator
 
+from advisor.actions import load_actions
 from advisor.catalog import Catalog, load_catalog
 from advisor.citation import Cited, StrictModel
 from advisor.errors import (
@@ -47,7 +48,7 @@ from advisor.errors import (
 )
 from advisor.expression import Expression, compile_expression
 from advisor.sourcefile import Document, Loc, decode_document, parse_document, problems_from, read_document
-from advisor.vocabulary import CONSTANTS, COURSE_AREAS, DUTIES, KNOWLEDGE_AREAS, SOFT_SKILLS
+from advisor.vocabulary import CONSTANTS
 
 RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
 """The rule files that ship with the product."""
@@ -59,17 +60,6 @@ BANDS: tuple[Band, ...] = ("early", "developing", "nearly", "ready")
 Credit = Annotated[float, Field(ge=0.0, le=1.0)]
 Weight = Annotated[float, Field(ge=0.0)]
 Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
-
-EXPERIENCE_KINDS = (
-    "medical_office",
-    "healthcare",
-    "healthcare_admin",
-    "supervisory",
-    "supervisory_healthcare",
-    "management",
-    "billing_coding",
-)
-ACTION_KINDS = ("cert", "program", "experience", "course", "software", "knowledge", "duty", "skill")
 
 
 class Source(Cited):
@@ -331,21 +321,9 @@ class _Checker:
                 self.add(loc, f"no {what} for setting '{name}' (write 0 to give none)")
 
     def action(self, loc: Loc, ref: str) -> None:
-        kind, _, target = ref.partition(":")
-        choices: Collection[str] = {
-            "cert": self.catalog.certifications,
-            "program": self.catalog.programs,
-            "experience": EXPERIENCE_KINDS,
-            "course": COURSE_AREAS,
-            "software": self.catalog.categories,
-            "knowledge": KNOWLEDGE_AREAS,
-            "duty": DUTIES,
-            "skill": SOFT_SKILLS,
-        }.get(kind, ())
-        if kind not in ACTION_KINDS:
-            self.add(loc, f"action '{ref}' must be kind:target with kind one of {', '.join(ACTION_KINDS)}")
-        elif target not in choices:
-            self.add(loc, f"unknown {kind} '{target}' in action '{ref}'" + suggest(target, list(choices)))
+        known = load_actions().actions
+        if ref not in known:
+            self.add(loc, f"unknown action '{ref}'" + suggest(ref, list(known)))
 
     def check_head(self) -> None:
         head = self.head
