@@ -37,6 +37,7 @@ from advisor.profile import (
     RoleFamily,
     Setting,
     Software,
+    month_index,
     month_label,
 )
 from advisor.sourcefile import read_document, validate_document
@@ -229,8 +230,7 @@ class Action:
         if kind == "software":
             return profile.model_copy(update={"software": _with_software(profile, effect)})
         if kind == "experience":
-            job = Experience(start=month_label(start), **effect["job"])
-            return profile.model_copy(update={"experience": [*(profile.experience or []), job]})
+            return profile.model_copy(update={"experience": _with_new_job(profile, effect["job"], start)})
         return profile.model_copy(update={"experience": _with_duties(profile, effect["duties"])})
 
 
@@ -247,6 +247,18 @@ def _with_software(profile: Profile, effect: Mapping[str, Any]) -> list[Software
     ]
 
 
+def _with_new_job(profile: Profile, job: Mapping[str, Any], start: int) -> list[Experience]:
+    """Jobs with a new one from ``start``; jobs still open then end the month before (a move,
+    not a second job)."""
+    ended = [
+        j.model_copy(update={"end": month_label(max(start - 1, month_index(j.start)))})
+        if j.end is None and month_index(j.start) <= start
+        else j
+        for j in profile.experience or []
+    ]
+    return [*ended, Experience(start=month_label(start), **job)]
+
+
 def _with_duties(profile: Profile, duties: Sequence[str]) -> list[Experience]:
     """The current job (the latest without an end) with the duties added."""
     jobs = list(profile.experience or [])
@@ -257,6 +269,11 @@ def _with_duties(profile: Profile, duties: Sequence[str]) -> list[Experience]:
     merged = sorted(set(jobs[i].duties or []) | set(duties))
     jobs[i] = jobs[i].model_copy(update={"duties": merged})
     return jobs
+
+
+def _span(low: float, high: float, unit: str) -> str:
+    """``40 study hours`` or ``60-150 study hours``."""
+    return f"{low:.0f} {unit}" if round(low) == round(high) else f"{low:.0f}-{high:.0f} {unit}"
 
 
 # --- building the list --------------------------------------------------------------------
@@ -307,7 +324,7 @@ def _cert_actions(
             else:
                 low = (prep.months_min or 0) * pace * WEEKS_PER_MONTH
                 high = (prep.months_max or prep.months_min or 0) * pace * WEEKS_PER_MONTH
-            duration = Duration((low, high), None, prep, False, f"{low:.0f}-{high:.0f} study hours")
+            duration = Duration((low, high), None, prep, False, _span(low, high, "study hours"))
         elif code in spec.credential_prep_estimates:
             est = spec.credential_prep_estimates[code]
             duration = Duration(
@@ -315,7 +332,7 @@ def _cert_actions(
                 None,
                 est,
                 True,
-                f"{est.hours_min:.0f}-{est.hours_max:.0f} study hours (estimate)",
+                _span(est.hours_min, est.hours_max, "study hours") + " (estimate)",
             )
         else:
             problems.append(
@@ -388,7 +405,7 @@ def _program_actions(
             (d.months_min, d.months_max),
             d,
             d.uncertain,
-            f"{d.months_min:g}-{d.months_max:g} months full time",
+            _span(d.months_min, d.months_max, "months full time"),
         )
         requires = _compile([PROGRAM_REQUIRES[program.level]], kinds, f"programs.{pid}", problems, path)
         field = PROGRAM_FIELDS.get(program.field_group, program.field_group.replace("_", " "))
@@ -429,7 +446,7 @@ def _listed_actions(
                 None,
                 hours,
                 hours.estimate,
-                f"{hours.min:g}-{hours.max:g} study hours" + (" (estimate)" if hours.estimate else ""),
+                _span(hours.min, hours.max, "study hours") + (" (estimate)" if hours.estimate else ""),
             )
         else:
             cited = Cited(

@@ -1,4 +1,4 @@
-"""Command line: ``python -m advisor assess | rules check | facts``.
+"""Command line: ``python -m advisor assess | plan | rules check | facts``.
 
 Every failure a user can cause ends in one line per problem on standard
 error (``advisor: error: ...`` or ``path:line: field: message``) and a
@@ -11,7 +11,7 @@ import argparse
 import os
 import sys
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NoReturn, TextIO
 
@@ -19,6 +19,8 @@ from advisor import __version__
 from advisor.catalog import load_catalog
 from advisor.errors import AdvisorError, DataFileError, InputError
 from advisor.facts import derive_facts
+from advisor.goals import Goals
+from advisor.plan import Advice, advise
 from advisor.profile import current_month, load_profile, parse_month
 from advisor.rules import RULES_DIR, load_ruleset, rule_files, ruleset_for
 from advisor.scoring import Assessment, Citation, assess, format_fact
@@ -127,6 +129,70 @@ def render_text(a: Assessment) -> str:
     return "\n".join(out) + "\n"
 
 
+def _money(low: float, high: float) -> str:
+    return f"${low:,.0f}" if low == high else f"${low:,.0f}-${high:,.0f}"
+
+
+def render_plan(advice: Advice, top: int = 10) -> str:
+    """What ``plan`` prints without ``--json``: the roadmap, the recommendations, eligibility, the ladder."""
+    a, road = advice.assessment, advice.roadmap
+    out = [
+        f"{a.role_title}, {a.setting_label}, as of {a.as_of}: "
+        f"score {a.score:.1f} / 100, band {a.band.upper()}",
+        "",
+        f"Roadmap ({'quickest' if road.optimize == 'time' else 'cheapest'} to READY; "
+        f"{road.hours_per_week} study hours a week; budget ${road.budget_usd:,})",
+        "  " + road.note,
+    ]
+    for s in road.steps:
+        estimate = " (estimate)" if s.cost_estimate else ""
+        out.append(
+            f"  {s.start} -> {s.end}  {s.title}  {_money(s.cost_low, s.cost_high)}{estimate}"
+            f"  -> score {s.score_after:.1f} {s.band_after.upper()}"
+        )
+    if road.steps:
+        out.append(
+            f"  Total: {_money(road.total_cost_low, road.total_cost_high)} "
+            f"(typical ${road.total_cost_typical:,.0f})"
+        )
+    out += ["", "Recommendations (lift: the score change when re-scored at the month the action is done)"]
+    if not advice.recommendations:
+        out.append("  None: no single action raises the score.")
+    for r in advice.recommendations[:top]:
+        band = f"{r.band_before} -> {r.band_after.upper()}" if r.band_after != r.band_before else r.band_after
+        cost = _money(r.cost_low, r.cost_high) + (" (estimate)" if r.cost_estimate else "")
+        out.append(f"  {r.lift:+5.1f}  {band:<22} {r.title}")
+        took = f"{r.months} month{'s' if r.months != 1 else ''}"
+        out.append(f"         {took} ({r.duration}), done by {r.done_by}; {cost}; {r.eligibility}")
+    if len(advice.recommendations) > top:
+        out.append(f"  ... {len(advice.recommendations) - top} more (--top N, or --json for all)")
+    out += ["", "Certification eligibility"]
+    for e in advice.eligibility:
+        if e.status == "from_date":
+            text = f"from {e.date}, when you reach: {'; '.join(e.waiting_for)}"
+        elif e.status == "blocked":
+            text = f"blocked: needs {e.blocked_by}"
+        elif e.status == "unknown":
+            text = "not known: " + (e.blocked_by or "the prerequisites were not published")
+        else:
+            text = {"held": "held", "eligible": "eligible now"}[e.status]
+        out.append(f"  {e.code:<8} {text}")
+    out += ["", "Career ladder"]
+    for rung in advice.ladder:
+        when = {
+            "now": "ready now",
+            "working_on": f"ready by {rung.ready_month} by keeping your job",
+            "plan": f"ready by {rung.ready_month} with the roadmap",
+            "not_in_horizon": "not ready within the horizon",
+        }[rung.ready_how]
+        mark = "*" if rung.target else " "
+        out.append(
+            f" {mark}{rung.title:<56} {rung.score:5.1f} {rung.band.upper():<10} {when}; "
+            f"median pay ${rung.median_pay_usd:,.0f}/{rung.pay_period} ({rung.pay_year})"
+        )
+    return "\n".join(out) + "\n"
+
+
 # --- commands -----------------------------------------------------------------------------
 
 
@@ -155,6 +221,41 @@ def _cmd_assess(args: argparse.Namespace, out: TextIO) -> int:
     result = assess(profile, ruleset.spec.role, args.setting, as_of, ruleset)
     out.write(result.model_dump_json(indent=2) + "\n" if args.json else render_text(result))
     return 0
+
+
+def _cmd_plan(args: argparse.Namespace, out: TextIO) -> int:
+    as_of = _as_of(args.as_of)
+    role = args.role or DEFAULT_ROLE
+    ruleset_for(role)  # an unknown role fails here, with the roles that exist
+    goals = Goals.model_validate(
+        {
+            "role": role,
+            "setting": args.setting,
+            "hours_per_week": args.hours_per_week,
+            "budget_usd": args.budget,
+        }
+    )
+    profile = load_profile(args.profile, as_of=as_of)
+    advice = advise(profile, goals, as_of, args.optimize, args.horizon)
+    out.write(
+        advice.assessment.model_dump_json(indent=2) + "\n" if args.json else render_plan(advice, args.top)
+    )
+    return 0
+
+
+def _bounded(low: int, high: int) -> Callable[[str], int]:
+    """An argparse type: a whole number from ``low`` to ``high``."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"expected {low} to {high}, got {value}")
+        return value
+
+    return parse
 
 
 def _cmd_rules_check(args: argparse.Namespace, out: TextIO) -> int:
@@ -212,6 +313,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the Assessment object as JSON")
     p.add_argument("--rules", help="use this rules file instead of the role's shipped one")
     p.set_defaults(func=_cmd_assess)
+
+    q = sub.add_parser("plan", help="recommendations, eligibility, a roadmap and the ladder for a profile")
+    q.add_argument("profile", help="profile file in the interchange format (.json, .yaml)")
+    q.add_argument("--role", help=f"target role id, a file in rules/ (default: {DEFAULT_ROLE})")
+    q.add_argument("--setting", choices=SETTINGS, default="small_practice", help="practice setting")
+    q.add_argument("--hours-per-week", type=_bounded(1, 80), default=10, help="study hours a week (1-80)")
+    q.add_argument("--budget", type=_bounded(0, 500_000), default=2000, help="budget in US dollars")
+    q.add_argument(
+        "--optimize", choices=("time", "cost"), default="time", help="quickest or cheapest roadmap"
+    )
+    q.add_argument("--horizon", type=_bounded(1, 240), default=60, help="months the roadmap may span")
+    q.add_argument("--top", type=_bounded(1, 1000), default=10, help="recommendations to print")
+    q.add_argument("--as-of", help="month YYYY-MM that current jobs run to (default: this month)")
+    q.add_argument(
+        "--json", action="store_true", help="print the Assessment with plan fields filled, as JSON"
+    )
+    q.set_defaults(func=_cmd_plan)
 
     r = sub.add_parser("rules", help="work with rules files")
     rsub = r.add_subparsers(dest="rules_command", required=True, parser_class=_Parser)
