@@ -233,10 +233,11 @@ def _cmd_plan(args: argparse.Namespace, out: TextIO) -> int:
             "setting": args.setting,
             "hours_per_week": args.hours_per_week,
             "budget_usd": args.budget,
+            "optimize": args.optimize,
         }
     )
     profile = load_profile(args.profile, as_of=as_of)
-    advice = advise(profile, goals, as_of, args.optimize, args.horizon)
+    advice = advise(profile, goals, as_of, args.horizon)
     out.write(
         advice.assessment.model_dump_json(indent=2) + "\n" if args.json else render_plan(advice, args.top)
     )

@@ -215,6 +215,9 @@ class Advice(_Out):
     """An assessment with everything that says what to do next."""
 
     assessment: Assessment
+    """For the goal's setting, with ``recommendations``, ``plan`` and ``adjacent_roles`` filled."""
+    by_setting: dict[str, Assessment]
+    """The assessment in every setting of the role (the goal's is ``assessment``)."""
     recommendations: list[Recommendation]
     eligibility: list[Eligibility]
     roadmap: Roadmap
@@ -946,13 +949,14 @@ def advise(
     profile: Profile,
     goals: Goals,
     as_of: str | None = None,
-    optimize: Optimize = "time",
     horizon: int = HORIZON,
     actions: ActionCatalog | None = None,
 ) -> Advice:
     """Assess ``profile`` for the goal's role and setting and say what to do next: ranked
-    recommendations, credential eligibility, the roadmap to ``ready`` and the ladder."""
+    recommendations, credential eligibility, the roadmap to ``ready`` (quickest or cheapest,
+    as the goals say) and the ladder; with the assessment in every setting alongside."""
     ctx, assessment = _start(profile, goals, as_of, horizon, actions)
+    optimize = goals.optimize
     measurement = _measure(ctx)
     recommendations = _recommend(ctx, measurement.actions)
     steps, ready, band, score = _best_schedule(_candidates(ctx, measurement), ctx, optimize)
@@ -966,8 +970,15 @@ def advise(
             "adjacent_roles": [r.model_dump() for r in rungs],
         }
     )
+    by_setting = {
+        setting: filled
+        if setting == goals.setting
+        else assess(profile, goals.role, setting, ctx.month(0), ctx.ruleset)
+        for setting in ctx.ruleset.settings
+    }
     return Advice(
         assessment=filled,
+        by_setting=by_setting,
         recommendations=recommendations,
         eligibility=eligibility,
         roadmap=road,

@@ -8,9 +8,12 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from advisor.catalog import load_catalog
+from advisor.goals import Goals
+from advisor.plan import advise, what_if
 from advisor.profile import Profile, current_month, dump_profile
 from advisor.scoring import assess
 from tests.conftest import ROOT, example
+from ui.markup import escape
 
 APP = str(ROOT / "app.py")
 CATALOG = load_catalog()
@@ -343,6 +346,83 @@ def test_the_results_point_to_where_the_points_are():
 
 
 def test_labels_built_from_typed_names_are_escaped():
-    from ui.markup import escape
-
     assert escape("My **Custom** EHR [x](http://x)") == r"My \*\*Custom\*\* EHR \[x\]\(http://x\)"
+
+
+# --- what next ----------------------------------------------------------------------------
+
+
+def loaded(name: str) -> AppTest:
+    """Load an example the way a person would (Start step), then open the results."""
+    at = started()
+    at.selectbox(key="example_choice").set_value(f"{name}.yaml")
+    at.button(key="example_load").click().run()
+    return go(at, "Results")
+
+
+def _table(at: AppTest, first_column: str):
+    return next(d.value for d in at.dataframe if d.value.columns[0] == first_column)
+
+
+def test_what_next_shows_the_engines_roadmap_recommendations_eligibility_and_ladder():
+    at = loaded("front_desk_lead")
+    advice = advise(example("front_desk_lead"), Goals(), current_month())
+    headings = [h.value for h in at.subheader]
+    for heading in ("Your roadmap", "What would help most", "Can you sit the exam?", "The ladder"):
+        assert heading in headings
+    assert next(s.value for s in at.success) == escape(advice.roadmap.note)
+    steps = _table(at, "Step")
+    assert steps["Starts"].tolist() == [s.start for s in advice.roadmap.steps]
+    assert steps["Score after"].tolist() == [
+        f"{s.score_after:.1f} ({s.band_after})" for s in advice.roadmap.steps
+    ]
+    first = advice.recommendations[0]
+    assert at.checkbox(key=f"pick_{first.id}").label == escape(first.title)
+    assert any(f"**{first.lift:+.1f} points**" in c.value for c in at.caption)
+    eligibility = _table(at, "Credential").set_index("Credential")
+    cmpe = next(e for e in advice.eligibility if e.code == "CMPE")
+    assert eligibility.loc["CMPE", "Status"] == "Eligible later"
+    assert eligibility.loc["CMPE", "When, or what is missing"].startswith(f"from {cmpe.date}")
+    assert eligibility.loc["CMAA", "Status"] == "Held"
+    ladder = _table(at, "Role")
+    assert len(ladder) == len(advice.ladder)
+    assert ladder["Median pay"].tolist() == [
+        f"${r.median_pay_usd:,.0f} a {r.pay_period} ({r.pay_year})" for r in advice.ladder
+    ]
+
+
+def test_ticking_actions_moves_the_score_and_unticking_takes_it_back():
+    at = loaded("front_desk_lead")
+    assert not any("with these done" in m.label for m in at.metric)
+    at.checkbox(key="pick_cert:CMOM").check().run()
+    at.checkbox(key="pick_duty:hiring").check().run()
+    expected = what_if(example("front_desk_lead"), Goals(), ["duty:hiring", "cert:CMOM"], current_month())
+    shown = next(m for m in at.metric if "with these done" in m.label)
+    assert shown.value == f"{expected.after.score:.1f} / 100"
+    assert (
+        shown.delta
+        == f"{expected.after.score - expected.without:+.1f} vs {expected.without:.1f} without them"
+    )
+    at.checkbox(key="pick_cert:CMOM").uncheck().run()
+    at.checkbox(key="pick_duty:hiring").uncheck().run()
+    assert not any("with these done" in m.label for m in at.metric)
+
+
+def test_the_cheapest_plan_and_the_hours_a_week_change_the_roadmap():
+    at = loaded("front_desk_lead")
+    at.radio(key="w_goal_optimize").set_value("cost").run()
+    cheapest = advise(example("front_desk_lead"), Goals(optimize="cost"), current_month()).roadmap
+    assert next(s.value for s in at.success) == escape(cheapest.note)
+    assert _table(at, "Step")["Cost"].tolist() == ["$0"] * len(cheapest.steps)
+    at.button(key="roadmap_goals").click().run()  # "Change hours or budget" goes to the Start step
+    assert at.radio(key="step").value == "Start"
+    at.number_input(key="w_goal_hours").set_value(40).run()
+    go(at, "Results")
+    assert any("Paced at 40 study hours a week" in c.value for c in at.caption)
+
+
+def test_a_goal_out_of_reach_says_so_with_what_holds_it_back():
+    at = loaded("receptionist_new")
+    at.radio(key="w_results_setting").set_value("hospital").run()
+    warning = [w.value for w in at.warning]
+    assert any("out of reach within 60 months" in w and "Bachelor" in w for w in warning)

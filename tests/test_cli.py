@@ -142,6 +142,12 @@ def test_bad_profiles_get_one_line_per_problem_and_a_nonzero_exit(tmp_path: Path
         ),
         (["assess", "examples/front_desk_lead.yaml", "--role", "astronaut"], "unknown role 'astronaut'"),
         (["frobnicate"], "invalid choice: 'frobnicate'"),
+        (["plan", "examples/front_desk_lead.yaml", "--hours-per-week", "0"], "expected 1 to 80, got 0"),
+        (["plan", "examples/front_desk_lead.yaml", "--hours-per-week", "ten"], "expected a whole number"),
+        (["plan", "examples/front_desk_lead.yaml", "--budget", "-5"], "expected 0 to 500000, got -5"),
+        (["plan", "examples/front_desk_lead.yaml", "--optimize", "fun"], "invalid choice: 'fun'"),
+        (["plan", "examples/front_desk_lead.yaml", "--role", "astronaut"], "unknown role 'astronaut'"),
+        (["plan", "missing.yaml"], "missing.yaml: file not found"),
     ],
 )
 def test_bad_arguments_get_a_one_line_error(args, expected):
@@ -233,3 +239,36 @@ def test_deeply_nested_or_huge_input_is_a_message_not_a_traceback(tmp_path: Path
     for path in (deep, big):
         done = run("assess", str(path), "--as-of", "2026-11")
         assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+
+
+def test_plan_prints_a_roadmap_recommendations_eligibility_and_the_ladder():
+    done = run("plan", "examples/front_desk_lead.yaml", "--as-of", "2026-11", "--hours-per-week", "8")
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert "Roadmap (quickest to READY; 8 study hours a week; budget $2,000)" in out
+    assert "'Ready' by 2027-05, 6 months from now." in out
+    assert "CMPE     from 2027-08, when you reach: 4 years supervising staff in healthcare" in out
+    assert "*Medical office manager" in out
+    assert re.search(r"\+\d+\.\d  nearly -> READY", out)
+
+
+def test_plan_json_is_the_assessment_with_plan_fields_filled(capsys):
+    code = main(["plan", str(EXAMPLES / "front_desk_lead.yaml"), "--as-of", "2026-11", "--json"])
+    data = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert data["role"] == "medical_office_manager" and data["score"] == 56.9
+    assert data["recommendations"][0]["lift"] > 0
+    assert data["plan"]["roadmap"]["ready_month"] == "2027-05"
+    assert {e["code"] for e in data["plan"]["eligibility"]} >= {"CMOM", "CMPE", "CHAM"}
+    assert any(r["target"] for r in data["adjacent_roles"])
+
+
+def test_plan_optimize_cost_gives_the_cheapest_roadmap(capsys):
+    args = ["plan", str(EXAMPLES / "front_desk_lead.yaml"), "--as-of", "2026-11", "--json"]
+    main([*args, "--optimize", "cost"])
+    cheapest = json.loads(capsys.readouterr().out)["plan"]["roadmap"]
+    main(args)
+    quickest = json.loads(capsys.readouterr().out)["plan"]["roadmap"]
+    assert cheapest["optimize"] == "cost" and cheapest["reached"]
+    assert cheapest["total_cost_typical"] <= quickest["total_cost_typical"]
+    assert cheapest["months_to_target"] >= quickest["months_to_target"]

@@ -152,9 +152,9 @@ def test_the_roadmap_matches_brute_force_over_all_orders(name, ids, mom, catalog
     outcomes = _brute_force(profile, [full.actions[i] for i in ids], 60, mom, catalog)
     reaching = [o for o in outcomes if o[0] is not None]
     assert reaching, "the case should be able to reach ready"
-    quickest = advise(profile, Goals(budget_usd=100_000), AS_OF, "time", actions=small).roadmap
+    quickest = advise(profile, Goals(budget_usd=100_000), AS_OF, actions=small).roadmap
     assert quickest.months_to_target == min(r for r, _ in reaching)
-    cheapest = advise(profile, Goals(budget_usd=100_000), AS_OF, "cost", actions=small).roadmap
+    cheapest = advise(profile, Goals(budget_usd=100_000, optimize="cost"), AS_OF, actions=small).roadmap
     assert cheapest.total_cost_typical == min(c for _, c in reaching)
 
 
@@ -190,7 +190,12 @@ def _biller(start: str) -> Profile:
         {
             "education": [{"level": "bachelor", "status": "completed"}],
             "experience": [
-                {"title": "Biller", "setting": "medical_office", "role_family": "billing_coding", "start": start}
+                {
+                    "title": "Biller",
+                    "setting": "medical_office",
+                    "role_family": "billing_coding",
+                    "start": start,
+                }
             ],
         }
     )
@@ -217,7 +222,9 @@ def test_describe_condition_reads_like_a_sentence(catalog):
     assert describe_condition("years_healthcare >= 2", catalog.facts, CONSTANTS) == (
         "2 years working in healthcare settings"
     )
-    assert describe_condition("education_level >= bachelor", catalog.facts, CONSTANTS) == "a bachelor's degree"
+    assert (
+        describe_condition("education_level >= bachelor", catalog.facts, CONSTANTS) == "a bachelor's degree"
+    )
 
 
 # --- recommendations ----------------------------------------------------------------------
@@ -254,7 +261,9 @@ def test_recommendations_show_months_cost_source_and_eligibility():
     cmom = next(r for r in recs if r.id == "cert:CMOM")
     assert cmom.eligible_now is True
     assert cmom.months == math.ceil(105 / (5 * 52 / 12))  # 60-150 hours at 5 a week
-    faster = next(r for r in _advice("front_desk_lead", hours_per_week=20).recommendations if r.id == "cert:CMOM")
+    faster = next(
+        r for r in _advice("front_desk_lead", hours_per_week=20).recommendations if r.id == "cert:CMOM"
+    )
     assert faster.months < cmom.months
 
 

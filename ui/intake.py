@@ -30,10 +30,10 @@ from advisor.profile import (
     RoleFamily,
     Setting,
     current_month,
+    dump_profile,
     load_profile,
     parse_profile,
 )
-from advisor.scoring import assess_all_settings
 from advisor.sourcefile import format_of
 from advisor.vocabulary import KNOWLEDGE_AREAS, SOFT_SKILLS
 from ui import draft as drafts
@@ -657,9 +657,24 @@ def _results(draft: Draft, catalog: Catalog, slots: ErrorSlots) -> None:
         horizontal=True,
         key=seed("w_results_setting", draft["goals"]["setting"]),
     )
+    draft["goals"]["optimize"] = st.radio(
+        "Plan for",
+        ["time", "cost"],
+        format_func={"time": "The quickest way to ready", "cost": "The cheapest way to ready"}.__getitem__,
+        horizontal=True,
+        key=seed("w_goal_optimize", draft["goals"].get("optimize", "time")),
+        help="The roadmap under What next: fewest months, or lowest cost (within your budget when it can).",
+    )
     goals = drafts.goals(draft)
-    assessed = assess_all_settings(profile, goals.role, current_month(), rules)
-    results.render(assessed, goals, profile, rules)
+    month, saved = current_month(), dump_profile(profile, "json")
+    advice = resources.advice(saved, goals.model_dump_json(), month)
+    results.render(
+        advice,
+        profile,
+        rules,
+        run_what_if=lambda picked: resources.picked(saved, goals.model_dump_json(), month, picked),
+        on_change_goals=lambda: _go("Start"),
+    )
 
 
 RENDERERS = (_start, _education, _work, _credentials, _knowledge, _results)

@@ -1,4 +1,5 @@
-"""Things loaded once per process and shared by every session: rules and catalog.
+"""Things loaded once per process and shared by every session: rules and catalog; and the
+engine's plans, cached per input so a click on the results page does not re-plan.
 
 Also the one place where an engine error becomes a readable message on the
 page, so no traceback ever reaches a user.
@@ -14,6 +15,9 @@ import streamlit as st
 
 from advisor.catalog import Catalog, load_catalog
 from advisor.errors import AdvisorError, DataFileError
+from advisor.goals import Goals
+from advisor.plan import Advice, WhatIf, advise, what_if
+from advisor.profile import parse_profile
 from advisor.rules import RuleSet, rule_files, ruleset_for
 
 log = logging.getLogger("advisor.ui")
@@ -33,8 +37,23 @@ def catalog() -> Catalog:
 
 @st.cache_resource
 def roles() -> dict[str, str]:
-    """Role id -> title, for every rules file that ships."""
-    return {role: ruleset(role).spec.title for role in rule_files()}
+    """Role id -> title, for every rules file that ships, in ladder order."""
+    order = {role_id: role.order for role_id, role in catalog().roles.items()}
+    ids = sorted(rule_files(), key=lambda r: (order.get(r, len(order)), r))
+    return {role: ruleset(role).spec.title for role in ids}
+
+
+@st.cache_data(max_entries=64, show_spinner="Working out a plan...")
+def advice(profile_json: str, goals_json: str, month: str) -> Advice:
+    """The full plan for a profile and goals (cached in this process's memory only)."""
+    return advise(parse_profile(profile_json, fmt="json"), Goals.model_validate_json(goals_json), month)
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def picked(profile_json: str, goals_json: str, month: str, actions: tuple[str, ...]) -> WhatIf:
+    """The picked actions scheduled and re-scored (cached in this process's memory only)."""
+    profile = parse_profile(profile_json, fmt="json")
+    return what_if(profile, Goals.model_validate_json(goals_json), actions, month)
 
 
 def show_problems(title: str, error: DataFileError) -> None:

@@ -1,5 +1,5 @@
-"""The results: score and band, dimensions, gates, every rule with its evidence and source,
-completeness, the three settings side by side, and the downloads.
+"""The results: score and band, dimensions, gates, what to do next, every rule with its
+evidence and source, completeness, the three settings side by side, and the downloads.
 
 Everything shown comes from the Assessments the engine returned; user-typed
 text only ever appears through ``st.text`` or escaped.
@@ -7,17 +7,18 @@ text only ever appears through ``st.text`` or escaped.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Literal
 
 import streamlit as st
 
 from advisor.catalog import Catalog
-from advisor.goals import Goals
+from advisor.plan import Advice, WhatIf
 from advisor.profile import Profile, dump_profile
 from advisor.report import BAND_MEANING, STATUS_WORDS, render_html
 from advisor.rules import RuleSet
 from advisor.scoring import Assessment, Citation, largest_gaps
+from ui import advice as advice_view
 from ui import charts
 from ui.glossary import explain_acronyms
 from ui.markup import escape
@@ -173,20 +174,28 @@ def _downloads(a: Assessment, assessed: Mapping[str, Assessment], profile: Profi
     )
 
 
-def render(assessed: Mapping[str, Assessment], goals: Goals, profile: Profile, rules: RuleSet) -> None:
-    """The results for the goal's setting, with the other settings alongside."""
-    a = assessed[goals.setting]
+def render(
+    advice: Advice,
+    profile: Profile,
+    rules: RuleSet,
+    run_what_if: Callable[[tuple[str, ...]], WhatIf],
+    on_change_goals: Callable[[], None],
+) -> None:
+    """The results for the goal's setting: what next, why, every setting, and the downloads."""
+    a = advice.assessment
     st.subheader(f"{a.role_title}: {a.setting_label}")
     _headline(a, rules)
     _gaps(a)
     catalog = rules.catalog
     _gates(a, catalog)
-    why, everywhere, take_away = st.tabs(
-        ["What counts and why", "All three settings", "Take it away"], key="results_tab"
+    what_next, why, everywhere, take_away = st.tabs(
+        ["What next", "What counts and why", "All three settings", "Take it away"], key="results_tab"
     )
+    with what_next:
+        advice_view.render(advice, catalog, run_what_if, on_change_goals)
     with why:
         _rules(a, catalog)
     with everywhere:
-        _settings(assessed)
+        _settings(advice.by_setting)
     with take_away:
-        _downloads(a, assessed, profile)
+        _downloads(a, advice.by_setting, profile)

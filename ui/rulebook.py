@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from advisor.errors import RuleFileError
+from advisor.goals import DEFAULT_ROLE
 from advisor.rules import CompiledRule, RuleSet, parse_ruleset
 from ui import resources
 from ui.markup import plural
@@ -169,7 +170,14 @@ def page() -> None:
     with resources.shielded():
         st.title("Rules and sources")
         roles = resources.roles()
-        role = st.selectbox("Role", list(roles), format_func=roles.__getitem__, key="rules_role")
+        ids = list(roles)
+        role = st.selectbox(
+            "Role",
+            ids,
+            index=ids.index(DEFAULT_ROLE) if DEFAULT_ROLE in ids else 0,
+            format_func=roles.__getitem__,
+            key="rules_role",
+        )
         ruleset = resources.ruleset(role)
         _overview(ruleset)
         _rules(ruleset)
