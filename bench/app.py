@@ -19,6 +19,8 @@ sys.path.insert(0, str(ROOT))
 import streamlit as st  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
+from ui import resources  # noqa: E402
+
 APP = str(ROOT / "app.py")
 
 
@@ -68,7 +70,27 @@ def reruns(repeats: int) -> dict[str, list[float]]:
         results.append(time.perf_counter() - start)
         if at.exception:
             raise RuntimeError(f"the rerun raised: {at.exception}")
-    return {"intake step (edit a job title)": intake, "results (switch setting)": results}
+    replanned, ticked = [], []
+    for i in range(repeats):
+        st.cache_data.clear()  # nothing remembered: the whole plan is made again
+        start = time.perf_counter()
+        at.radio(key="w_results_setting").set_value(("large_group", "small_practice")[i % 2]).run()
+        replanned.append(time.perf_counter() - start)
+    first = next(c for c in at.checkbox if c.key and c.key.startswith("pick_"))
+    for i in range(repeats):
+        resources.picked.clear()  # the plan stays remembered (as in use); the what-if is made again
+        box = at.checkbox(key=first.key)
+        start = time.perf_counter()
+        (box.check() if i % 2 == 0 else box.uncheck()).run()
+        ticked.append(time.perf_counter() - start)
+        if at.exception:
+            raise RuntimeError(f"the rerun raised: {at.exception}")
+    return {
+        "intake step (edit a job title)": intake,
+        "results (switch setting, plan remembered)": results,
+        "results (switch setting, plan made again)": replanned,
+        "results (tick an action: the what-if made again)": ticked,
+    }
 
 
 def main() -> None:

@@ -161,3 +161,23 @@ def test_nothing_is_requested_from_outside_this_computer(browser, app_url):
     page.get_by_text("Settings and bands").wait_for(timeout=30_000)
     context.close()
     assert outside == []
+
+
+def test_what_next_draws_the_roadmap_and_a_tick_moves_the_score(page: Page, artifacts):
+    choose(page, "Start from an example", re.compile("front desk lead", re.IGNORECASE))
+    page.get_by_role("button", name="Use this example").click()
+    settle(page)
+    page.get_by_text("Results", exact=True).first.click()
+    settle(page)
+    page.get_by_text("Your roadmap").first.wait_for(timeout=30_000)
+    chart = page.locator(".st-key-roadmap_chart .js-plotly-plot")
+    chart.wait_for(timeout=30_000)
+    assert chart.locator(".bars path").count() >= 1, "the roadmap timeline drew no bars"
+    assert page.get_by_text("with these done").count() == 0
+    page.locator("[class*=st-key-pick_] input").first.check(force=True)
+    settle(page)
+    moved = page.locator("[data-testid=stMetric]", has_text="with these done")
+    moved.wait_for(timeout=30_000)
+    assert "without them" in moved.inner_text()
+    assert page.locator("[data-testid='stException']").count() == 0
+    page.screenshot(path=str(artifacts / "5-what-next.png"), full_page=True)
