@@ -58,6 +58,12 @@ def _first_link(note: SourceNote | None) -> str | None:
     return next((u for u in (note.source if note else []) if u.startswith("http")), None)
 
 
+def _linked_table(table: pd.DataFrame, key: str, column: str, link_text: str) -> None:
+    """A table whose ``column`` holds source addresses, shown as links."""
+    config = {column: st.column_config.LinkColumn(column, display_text=link_text)}
+    st.dataframe(table, hide_index=True, key=key, column_config=config)
+
+
 # --- the roadmap --------------------------------------------------------------------------
 
 
@@ -197,12 +203,7 @@ def _eligibility(items: Sequence[Eligibility]) -> None:
             "Source": [_first_link(e.source) for e in rows],
         }
     )
-    st.dataframe(
-        table,
-        hide_index=True,
-        key="eligibility_table",
-        column_config={"Source": st.column_config.LinkColumn("Source", display_text="issuer page")},
-    )
+    _linked_table(table, "eligibility_table", "Source", "issuer page")
     st.caption(
         "Eligibility follows each issuer's published pathways; dates assume you keep your current job."
     )
@@ -234,12 +235,7 @@ def _ladder(advice: Advice) -> None:
             "Pay source": [_first_link(r.pay_source) for r in rungs],
         }
     )
-    st.dataframe(
-        table,
-        hide_index=True,
-        key="ladder_table",
-        column_config={"Pay source": st.column_config.LinkColumn("Pay source", display_text="BLS figure")},
-    )
+    _linked_table(table, "ladder_table", "Pay source", "BLS figure")
     st.caption(
         "Pay, education and outlook are the US Bureau of Labor Statistics' figures for each occupation, "
         "with their data year; some come from third parties restating BLS. Pick another rung as your "
