@@ -24,6 +24,7 @@ from advisor.plan import Advice, advise
 from advisor.profile import current_month, load_profile, parse_month
 from advisor.rules import RULES_DIR, load_ruleset, rule_files, ruleset_for
 from advisor.scoring import Assessment, Citation, assess, format_fact
+from advisor.training import train_outcomes, train_panel
 
 SETTINGS = ("small_practice", "large_group", "hospital")
 DEFAULT_ROLE = "medical_office_manager"
@@ -259,6 +260,21 @@ def _bounded(low: int, high: int) -> Callable[[str], int]:
     return parse
 
 
+def _cmd_train(args: argparse.Namespace, out: TextIO) -> int:
+    if args.outcomes:
+        if not args.out:
+            raise InputError(
+                "--outcomes needs --out DIR: a folder for the local model (never the shipped one)"
+            )
+        report = train_outcomes(Path(args.outcomes), Path(args.out))
+    else:
+        if args.out:
+            raise InputError("--out is for --outcomes; the panel model always goes to data/model/")
+        report = train_panel()
+    out.write(report.text())
+    return 0
+
+
 def _cmd_rules_check(args: argparse.Namespace, out: TextIO) -> int:
     paths: list[Path] = []
     for given in args.paths or [str(RULES_DIR)]:
@@ -331,6 +347,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--json", action="store_true", help="print the Assessment with plan fields filled, as JSON"
     )
     q.set_defaults(func=_cmd_plan)
+
+    t = sub.add_parser("train", help="train the readiness model (the panel, or your own outcomes)")
+    t.add_argument("--outcomes", help="CSV of your own decisions: profile, outcome (hired/advanced/rejected)")
+    t.add_argument("--out", help="with --outcomes: the folder to write the local model to")
+    t.set_defaults(func=_cmd_train)
 
     r = sub.add_parser("rules", help="work with rules files")
     rsub = r.add_subparsers(dest="rules_command", required=True, parser_class=_Parser)

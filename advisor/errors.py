@@ -59,6 +59,14 @@ class CatalogError(DataFileError):
     """A knowledge-catalog file under ``data/`` is malformed."""
 
 
+class ModelError(DataFileError):
+    """A saved model is missing, corrupted, or does not match this engine (features, versions)."""
+
+
+class OutcomesError(DataFileError):
+    """An organization's outcomes file cannot train a model (columns, rows, classes)."""
+
+
 class ExpressionError(AdvisorError):
     """A condition in the rule language does not parse or does not type-check.
 

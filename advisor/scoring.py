@@ -30,6 +30,7 @@ from pydantic import BaseModel, ConfigDict
 
 from advisor import __version__
 from advisor.facts import PROFILE_SECTIONS, derive_fact_bounds, unrecognized
+from advisor.model import LARGE_SETTINGS, SETTING_FEATURE, Model, active_model, feature_matrix
 from advisor.profile import Profile, check_profile, current_month, parse_month
 from advisor.rules import BANDS, STATUS_CODES, Band, RuleResults, RuleSet, evaluate_rules, ruleset_for
 from advisor.vocabulary import (
@@ -124,6 +125,8 @@ class GateResult(_Out):
     sources: list[Citation]
 
 
+REASONS = 3
+"""How many of the model's reasons an assessment lists."""
 ENOUGH_EVIDENCE = 0.5
 """Below this share of settled points, a band says more about what is missing than about the person."""
 
@@ -226,37 +229,54 @@ def _gate_caps(results: RuleResults, ruleset: RuleSet) -> npt.NDArray[np.int8]:
     return cap
 
 
+ModelChoice = Model | Literal["auto"] | None
+"""``"auto"``: the model chosen for the role (:func:`advisor.model.active_model`); ``None``: rules only."""
+
+
+def chosen_model(ruleset: RuleSet, model: ModelChoice = "auto") -> Model | None:
+    """The model a scoring call uses for ``ruleset``'s role."""
+    if model == "auto":
+        return active_model(ruleset.spec.role, ruleset.catalog)
+    return model
+
+
 def score_facts(
     ruleset: RuleSet,
     facts: pd.DataFrame,
     setting: str,
-    model_adjustment: npt.ArrayLike | None = None,
     upper: pd.DataFrame | None = None,
+    model: ModelChoice = "auto",
 ) -> pd.DataFrame:
     """Score every row of ``facts`` in ``setting``: the batch path (and the single one).
 
     ``upper`` is the facts' upper-bound frame, when details were left out.
     Returns columns ``rules_score``, ``model_adjustment``, ``score``,
-    ``band_before_gates``, ``band`` and ``completeness`` (share of points the
-    evidence settles), indexed like ``facts``.
+    ``band_before_gates``, ``band``, ``band_cap`` (the highest band the unmet
+    gates allow) and ``completeness`` (share of points the evidence settles),
+    indexed like ``facts``.
     """
     results = evaluate_rules(ruleset, facts, setting, upper)
-    return _score_table(results, ruleset, facts.index, model_adjustment)
+    return _score_table(results, ruleset, facts, chosen_model(ruleset, model))
 
 
 def _score_table(
-    results: RuleResults, ruleset: RuleSet, index: pd.Index, model_adjustment: npt.ArrayLike | None
+    results: RuleResults, ruleset: RuleSet, facts: pd.DataFrame, model: Model | None
 ) -> pd.DataFrame:
+    index = facts.index
     total = results.points.sum()
     raw = 100.0 * results.earned.sum(axis=1) / total if total > 0 else np.zeros(len(index))
     # Round first, so the score a person sees is exactly the one the band was read from.
     rules_score = np.round(raw, 1)
-    adjustment = (
-        np.zeros(len(index)) if model_adjustment is None else np.round(np.asarray(model_adjustment, float), 1)
-    )
+    cap = _gate_caps(results, ruleset)
+    if model is None:
+        adjustment = np.zeros(len(index))
+    else:
+        x = feature_matrix(facts, results.setting, model.meta.features)
+        thresholds = ruleset.spec.bands.thresholds[results.setting]
+        adjustment = np.round(model.adjustment(x, rules_score, cap, thresholds), 1)
     score = np.clip(np.round(rules_score + adjustment, 1), 0.0, 100.0)
     before = band_of(score, ruleset, results.setting)
-    band = np.minimum(before, _gate_caps(results, ruleset))
+    band = np.minimum(before, cap)
     unsettled = ((results.possible - results.credit) * results.points).sum(axis=1)
     completeness = 1.0 - unsettled / total if total > 0 else np.ones(len(index))
     names = np.array(BANDS)
@@ -267,6 +287,7 @@ def _score_table(
             "score": score,
             "band_before_gates": names[before],
             "band": names[band],
+            "band_cap": names[cap],
             "completeness": completeness,
         },
         index=index,
@@ -442,6 +463,7 @@ def _build(
     bounds: tuple[pd.DataFrame, pd.DataFrame],
     table: pd.DataFrame,
     results: RuleResults,
+    model: Model | None,
 ) -> Assessment:
     facts, upper = bounds
     row = dict(zip(facts.columns.tolist(), facts.to_numpy(dtype=float)[0].tolist(), strict=True))
@@ -467,7 +489,7 @@ def _build(
         capped_by=capped_by,
         rules_score=float(first["rules_score"]),
         model_adjustment=float(first["model_adjustment"]),
-        model_reasons=[],
+        model_reasons=[] if model is None else _model_reasons(model, ruleset, setting, facts, row),
         dimensions=dims,
         gates=gates,
         facts={n: (None if math.isnan(row[n]) else round(row[n], 3)) for n in used},
@@ -478,8 +500,30 @@ def _build(
         engine_version=__version__,
         rules_version=ruleset.version,
         catalog_version=ruleset.catalog.fingerprint,
-        model_version=None,
+        model_version=None if model is None else model.version,
     )
+
+
+def _model_reasons(
+    model: Model, ruleset: RuleSet, setting: str, facts: pd.DataFrame, row: Mapping[str, float]
+) -> list[str]:
+    """The facts that move the model's adjustment most, in words, against a typical profile."""
+    x = feature_matrix(facts, setting, model.meta.features)
+    effects = model.contributions(x, ruleset.spec.bands.thresholds[setting])
+    order = sorted(range(len(effects)), key=lambda i: (-abs(effects[i]), model.meta.features[i]))
+    reasons = []
+    for i in order[:REASONS]:
+        if abs(effects[i]) < 0.05:
+            break
+        name = model.meta.features[i]
+        if name == SETTING_FEATURE:
+            text = "a large organization" if setting in LARGE_SETTINGS else "a small practice"
+        else:
+            spec = ruleset.catalog.facts[name]
+            value = None if math.isnan(row[name]) else row[name]
+            text = f"{spec.description.split(' (')[0]}: {format_fact(spec, value)}"
+        reasons.append(f"{text} ({effects[i]:+.1f} points against a typical profile)")
+    return reasons
 
 
 def assess(
@@ -488,6 +532,7 @@ def assess(
     setting: str = "small_practice",
     as_of: str | None = None,
     ruleset: RuleSet | None = None,
+    model: ModelChoice = "auto",
 ) -> Assessment:
     """Assess one profile for ``role`` in ``setting`` as of ``as_of`` (``YYYY-MM``, default this month).
 
@@ -500,8 +545,9 @@ def assess(
     check_profile(profile, month)
     bounds = derive_fact_bounds([profile], month, rules.catalog)
     results = evaluate_rules(rules, bounds[0], setting, bounds[1])
-    table = _score_table(results, rules, bounds[0].index, None)
-    return _build(profile, rules, setting, month, bounds, table, results)
+    learned = chosen_model(rules, model)
+    table = _score_table(results, rules, bounds[0], learned)
+    return _build(profile, rules, setting, month, bounds, table, results, learned)
 
 
 def assess_all_settings(
