@@ -15,6 +15,9 @@ navigation = st.navigation(
         st.Page(
             "ui/pages/rules.py", title="Rules and sources", icon=":material/menu_book:", url_path="rules"
         ),
+        st.Page(
+            "ui/pages/model.py", title="About the model", icon=":material/model_training:", url_path="model"
+        ),
     ]
 )
 navigation.run()

@@ -20,6 +20,7 @@ from advisor.catalog import load_catalog
 from advisor.errors import AdvisorError, DataFileError, InputError
 from advisor.facts import derive_facts
 from advisor.goals import Goals
+from advisor.model import MODEL_ENV
 from advisor.plan import Advice, advise
 from advisor.profile import current_month, load_profile, parse_month
 from advisor.rules import RULES_DIR, load_ruleset, rule_files, ruleset_for
@@ -29,6 +30,10 @@ from advisor.training import train_outcomes, train_panel
 SETTINGS = ("small_practice", "large_group", "hospital")
 DEFAULT_ROLE = "medical_office_manager"
 STATUS_MARK = {"met": "[met]   ", "partly": "[partly]", "unmet": "[unmet] ", "unknown": "[?]     "}
+MODEL_HELP = (
+    "the model to blend in: a folder written by `train --outcomes`, or `none` for the rules alone "
+    f"(default: ${MODEL_ENV}, else the shipped model)"
+)
 EXIT_INPUT = 2
 EXIT_INVALID = 1
 
@@ -69,8 +74,15 @@ def render_text(a: Assessment) -> str:
         out.append(
             f"  Too little was given to judge: only {a.completeness.share:.0%} of the points are settled."
         )
-    model = "no model installed" if a.model_version is None else f"model {a.model_version}"
+    model = "rules only: no model in use" if a.model_version is None else f"model {a.model_version}"
     out.append(f"  rules {a.rules_score:.1f}  +  model adjustment {a.model_adjustment:+.1f} ({model})")
+    if a.model_score is not None:
+        out.append(
+            f"  The model's own view is {a.model_score:.1f}; the blend moves the rules score part of the way "
+            "there (at most 15 points, never past a hard requirement)."
+        )
+    for reason in a.model_reasons:
+        out.append(f"    {reason}")
     if a.capped_by:
         statements = [g.statement for g in a.gates if g.id in a.capped_by]
         out.append(
@@ -329,6 +341,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--as-of", help="month YYYY-MM that current jobs run to (default: this month)")
     p.add_argument("--json", action="store_true", help="print the Assessment object as JSON")
     p.add_argument("--rules", help="use this rules file instead of the role's shipped one")
+    p.add_argument("--model", help=MODEL_HELP)
     p.set_defaults(func=_cmd_assess)
 
     q = sub.add_parser("plan", help="recommendations, eligibility, a roadmap and the ladder for a profile")
@@ -346,6 +359,7 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument(
         "--json", action="store_true", help="print the Assessment with plan fields filled, as JSON"
     )
+    q.add_argument("--model", help=MODEL_HELP)
     q.set_defaults(func=_cmd_plan)
 
     t = sub.add_parser("train", help="train the readiness model (the panel, or your own outcomes)")
@@ -370,6 +384,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     """Run the CLI; returns the exit code instead of raising."""
     args = build_parser().parse_args(argv)
     stream = out or sys.stdout
+    if getattr(args, "model", None):
+        os.environ[MODEL_ENV] = args.model  # this process only: the engine reads it when it scores
     try:
         code: int = args.func(args, stream)
     except DataFileError as exc:

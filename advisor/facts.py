@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 
 from advisor.catalog import Catalog
-from advisor.profile import Profile, RoleFamily, month_index
+from advisor.profile import Profile, RoleFamily, month_index, month_label
 from advisor.vocabulary import (
     BUSINESS_COURSES,
     COURSE_AREAS,
@@ -421,24 +421,39 @@ def derive_fact_bounds(
     return pd.DataFrame(lower, columns=names), pd.DataFrame(upper, columns=names)
 
 
+def derive_fact_series(
+    profiles: Sequence[Profile], months: Sequence[Sequence[str]], catalog: Catalog
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Facts (and upper bounds) for each profile at each of its own months, in one pass per
+    profile: rows profile by profile, month by month. Jobs without an end keep counting up
+    to each month, because a person keeps working while they study."""
+    cols = _Columns.of(catalog)
+    lowers, uppers = [], []
+    for profile, labels in zip(profiles, months, strict=True):
+        timeline = np.array([month_index(m) for m in labels])
+        lower = np.full((len(timeline), len(cols.names)), np.nan)
+        _fill(_Row(lower, cols, catalog, timeline, upper=False), profile)
+        upper = lower
+        if _has_unknown_details(profile):
+            upper = np.full_like(lower, np.nan)
+            _fill(_Row(upper, cols, catalog, timeline, upper=True), profile)
+        lowers.append(lower)
+        uppers.append(upper)
+    names = list(cols.names)
+    empty = np.empty((0, len(names)))
+    return (
+        pd.DataFrame(np.vstack(lowers) if lowers else empty, columns=names),
+        pd.DataFrame(np.vstack(uppers) if uppers else empty, columns=names),
+    )
+
+
 def derive_fact_timeline(
     profile: Profile, as_of: str, months: int, catalog: Catalog
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """One profile's facts (and upper bounds) at ``as_of`` and each of the next ``months`` months.
-
-    Row ``k`` is ``k`` months after ``as_of``; jobs without an end keep counting,
-    because a person keeps working while they study.
-    """
-    cols = _Columns.of(catalog)
-    timeline = month_index(as_of) + np.arange(months + 1)
-    lower = np.full((len(timeline), len(cols.names)), np.nan)
-    _fill(_Row(lower, cols, catalog, timeline, upper=False), profile)
-    upper = lower
-    if _has_unknown_details(profile):
-        upper = np.full_like(lower, np.nan)
-        _fill(_Row(upper, cols, catalog, timeline, upper=True), profile)
-    names = list(cols.names)
-    return pd.DataFrame(lower, columns=names), pd.DataFrame(upper, columns=names)
+    """One profile's facts (and upper bounds) at ``as_of`` and each of the next ``months`` months:
+    row ``k`` is ``k`` months after ``as_of``."""
+    start = month_index(as_of)
+    return derive_fact_series([profile], [[month_label(start + k) for k in range(months + 1)]], catalog)
 
 
 def derive_facts(profiles: Sequence[Profile], as_of: str | Sequence[str], catalog: Catalog) -> pd.DataFrame:

@@ -78,14 +78,22 @@ def feature_matrix(facts: pd.DataFrame, settings: str | Sequence[str], names: Se
     An unknown fact counts as the lowest value (0), as the rules' cautious reading does:
     the model never reads fit into what was not said, and saying more can only raise
     its inputs, so the monotone constraints carry over to whole profiles."""
-    columns = [n for n in names if n != SETTING_FEATURE]
-    matrix = np.nan_to_num(facts[columns].to_numpy(dtype=float), nan=0.0)
+    matrix = np.nan_to_num(
+        facts.to_numpy(dtype=float)[:, _positions(tuple(facts.columns), tuple(names))], nan=0.0
+    )
     flags = (
         np.full(len(facts), float(settings in LARGE_SETTINGS))
         if isinstance(settings, str)
         else np.array([float(s in LARGE_SETTINGS) for s in settings])
     )
     return np.column_stack([matrix, flags])
+
+
+@functools.lru_cache(maxsize=16)
+def _positions(columns: tuple[str, ...], names: tuple[str, ...]) -> list[int]:
+    """Where each feature (the setting flag aside) sits among the facts' columns."""
+    where = {c: i for i, c in enumerate(columns)}
+    return [where[n] for n in names if n != SETTING_FEATURE]
 
 
 def band_anchors(thresholds: Thresholds) -> npt.NDArray[np.float64]:
@@ -201,6 +209,11 @@ class Model:
     def version(self) -> str:
         return self.meta.version
 
+    def card(self) -> str:
+        """The model card written next to the model (Markdown), or "" if there is none."""
+        path = self.directory / "MODEL_CARD.md"
+        return path.read_text(encoding="utf-8") if path.is_file() else ""
+
     def probabilities(self, x: npt.NDArray) -> npt.NDArray[np.float64]:
         """Calibrated P(label >= k) per stage; never increasing from one stage to the next."""
         columns = [np.clip(s.probability(x), 0.0, 1.0) for s in self.stages]
@@ -228,13 +241,16 @@ class Model:
         return bound_adjustment(raw, rules_score, cap, thresholds)
 
     def contributions(self, x: npt.NDArray, thresholds: Thresholds) -> npt.NDArray[np.float64]:
-        """For one row: how many points each feature moves the adjustment, against a typical
-        profile's value of it (the rest held as they are)."""
-        n = x.shape[1]
-        varied = np.repeat(x, n, axis=0)
-        varied[np.arange(n), np.arange(n)] = self.baseline
+        """For one row: how many points each feature moves the model's score, against a typical
+        profile's value of it (the rest held as they are). A feature at its typical value moves
+        nothing, so only the others are evaluated."""
+        differs = np.flatnonzero(x[0] != self.baseline)
+        varied = np.repeat(x, len(differs), axis=0)
+        varied[np.arange(len(differs)), differs] = self.baseline[differs]
         scores = self.score(np.vstack([x, varied]), thresholds)
-        return self.meta.weight * (scores[0] - scores[1:])
+        effects = np.zeros(x.shape[1])
+        effects[differs] = scores[0] - scores[1:]
+        return effects
 
 
 def bound_adjustment(

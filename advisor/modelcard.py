@@ -77,11 +77,7 @@ def _common(meta: ModelMeta) -> list[str]:
         "degree or another credential never lowers the model's view. No name, id, language, age or other "
         "personal characteristic is a feature.",
         "",
-        "<details><summary>The feature list</summary>",
-        "",
-        ", ".join(f"`{f}`" for f in meta.features),
-        "",
-        "</details>",
+        "The feature list: " + ", ".join(f"`{f}`" for f in meta.features) + ".",
         "",
         "## Reproducing it",
         "",

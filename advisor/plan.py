@@ -23,6 +23,7 @@ engine that made the assessment; nothing is estimated from weights.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -39,7 +40,7 @@ from advisor.catalog import Catalog
 from advisor.citation import Cited
 from advisor.errors import InputError
 from advisor.expression import Expression
-from advisor.facts import derive_fact_bounds, derive_fact_timeline
+from advisor.facts import derive_fact_series, derive_fact_timeline
 from advisor.goals import Goals
 from advisor.profile import Profile, check_profile, current_month, month_index, month_label, parse_month
 from advisor.rules import BANDS, RuleSet, rule_files, ruleset_for
@@ -216,8 +217,6 @@ class Advice(_Out):
 
     assessment: Assessment
     """For the goal's setting, with ``recommendations``, ``plan`` and ``adjacent_roles`` filled."""
-    by_setting: dict[str, Assessment]
-    """The assessment in every setting of the role (the goal's is ``assessment``)."""
     recommendations: list[Recommendation]
     eligibility: list[Eligibility]
     roadmap: Roadmap
@@ -336,23 +335,42 @@ class _Context:
     def columns(self, done: DoneKey) -> Columns:
         return self.frame(done)[2]
 
-    def score_all(self, dones: Iterable[DoneKey]) -> None:
-        """Score every frame not scored yet, in one batch."""
-        todo = sorted({d for d in dones if d not in self._scores}, key=sorted)
-        if not todo:
+    def score_all(self, wanted: Iterable[tuple[DoneKey, int, int]]) -> None:
+        """Score, in one batch, the months ``start`` to ``stop`` (exclusive) of each frame asked
+        for that are not scored yet: only the months a plan looks at are ever scored."""
+        rows: dict[DoneKey, set[int]] = {}
+        for done, start, stop in wanted:
+            scored = self._scores.get(done)
+            need = (
+                range(start, stop) if scored is None else [m for m in range(start, stop) if scored[1][m] < 0]
+            )
+            if need:
+                rows.setdefault(done, set()).update(need)
+        if not rows:
             return
+        todo = sorted(rows, key=sorted)
+        picks = [sorted(rows[d]) for d in todo]
         frames = [self.frame(d) for d in todo]
-        lower = pd.concat([f[0] for f in frames], ignore_index=True)
-        upper = pd.concat([f[1] for f in frames], ignore_index=True)
+        lower = pd.concat([f[0].iloc[p] for f, p in zip(frames, picks, strict=True)], ignore_index=True)
+        upper = pd.concat([f[1].iloc[p] for f, p in zip(frames, picks, strict=True)], ignore_index=True)
         table = score_facts(self.ruleset, lower, self.setting, upper=upper)
         scores = table["score"].to_numpy()
         bands = table["band"].map(BANDS.index).to_numpy()
-        rows = self.horizon + 1
-        for i, done in enumerate(todo):
-            self._scores[done] = (scores[i * rows : (i + 1) * rows], bands[i * rows : (i + 1) * rows])
+        at = 0
+        for done, pick in zip(todo, picks, strict=True):
+            if done not in self._scores:
+                self._scores[done] = (np.full(self.horizon + 1, np.nan), np.full(self.horizon + 1, -1))
+            full_scores, full_bands = self._scores[done]
+            full_scores[pick] = scores[at : at + len(pick)]
+            full_bands[pick] = bands[at : at + len(pick)]
+            at += len(pick)
 
-    def scores(self, done: DoneKey) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int_]]:
-        self.score_all([done])
+    def scores(
+        self, done: DoneKey, start: int = 0, stop: int | None = None
+    ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int_]]:
+        """Scores and bands of a frame by month; months ``start`` to ``stop`` are sure to be filled
+        (others may be NaN and -1)."""
+        self.score_all([(done, start, self.horizon + 1 if stop is None else stop)])
         return self._scores[done]
 
     def open_from(self, action: Action, done: DoneKey) -> npt.NDArray[np.float64]:
@@ -495,15 +513,16 @@ def _measure(ctx: _Context) -> _Measurement:
             continue
         pending.append((action, opening, wait))
     changed = [a.apply(ctx.profile, ctx.now + w, ctx.now + w + ctx.months[a.id]) for a, _, w in pending]
-    when = [ctx.month(w + ctx.months[a.id]) for a, _, w in pending]
-    lower, upper = derive_fact_bounds(
-        changed * 2, when + [ctx.month(ctx.horizon)] * len(changed), ctx.catalog
-    )
+    # Two rows per action, in one pass each: the month it is done, and the horizon.
+    when = [[ctx.month(w + ctx.months[a.id]), ctx.month(ctx.horizon)] for a, _, w in pending]
+    lower, upper = derive_fact_series(changed, when, ctx.catalog)
     table = score_facts(ctx.ruleset, lower, ctx.setting, upper=upper)
-    scores = table["score"].to_numpy()
-    bands = table["band"].map(BANDS.index).to_numpy()
+    scores = table["score"].to_numpy()[0::2]
+    bands = table["band"].map(BANDS.index).to_numpy()[0::2]
+    at_horizon = table["score"].to_numpy()[1::2]
+    bands_at_horizon = table["band"].map(BANDS.index).to_numpy()[1::2]
     base_scores, base_bands = ctx.scores(frozenset())
-    n, last = len(pending), ctx.horizon
+    last = ctx.horizon
     measured = [
         _Measured(
             a,
@@ -512,11 +531,11 @@ def _measure(ctx: _Context) -> _Measurement:
             float(scores[i]),
             int(bands[i]),
             i,
-            (int(bands[n + i] - base_bands[last]), float(scores[n + i] - base_scores[last])),
+            (int(bands_at_horizon[i] - base_bands[last]), float(at_horizon[i] - base_scores[last])),
         )
         for i, (a, o, w) in enumerate(pending)
     ]
-    return _Measurement(measured, _columns(lower.iloc[n:]))
+    return _Measurement(measured, _columns(lower.iloc[1::2]))
 
 
 def _eligibility_words(eligible: bool | None, opening: _Opening, starts: str, catalog: Catalog) -> str:
@@ -708,18 +727,26 @@ def _events(steps: Sequence[Placed]) -> list[int]:
     return sorted({0, *(e for _, _, e in steps)})
 
 
+def _windows(steps: Sequence[Placed], ctx: _Context) -> list[tuple[DoneKey, int, int]]:
+    """The frames and months :func:`_readiness` looks at, so they can be scored in one batch."""
+    bounds = itertools.pairwise([*_events(steps), ctx.horizon + 1])
+    return [(_finished(steps, a), a, b) for a, b in bounds] + [
+        (_finished(steps, ctx.horizon), ctx.horizon, ctx.horizon + 1)
+    ]
+
+
 def _readiness(steps: Sequence[Placed], ctx: _Context, target: int) -> tuple[int | None, int, float]:
     """First month the band reaches ``target`` (or None), and the band and score at the horizon."""
     events = _events(steps)
     for i, start in enumerate(events):
         stop = events[i + 1] if i + 1 < len(events) else ctx.horizon + 1
-        _, bands = ctx.scores(_finished(steps, start))
+        _, bands = ctx.scores(_finished(steps, start), start, stop)
         hit = bands[start:stop] >= target
         if hit.any():
             break
     else:
         start, hit = -1, np.zeros(1, dtype=bool)
-    scores, bands = ctx.scores(_finished(steps, ctx.horizon))
+    scores, bands = ctx.scores(_finished(steps, ctx.horizon), ctx.horizon)
     ready = start + int(np.argmax(hit)) if hit.any() else None
     return ready, int(bands[ctx.horizon]), float(scores[ctx.horizon])
 
@@ -796,7 +823,7 @@ def _best_schedule(
     candidates: Sequence[Action], ctx: _Context, optimize: Optimize
 ) -> tuple[tuple[Placed, ...], int | None, int, float]:
     schedules = _schedules(candidates, ctx)  # never empty: the empty schedule always fits
-    ctx.score_all(_finished(s, m) for s in schedules for m in [*_events(s), ctx.horizon])
+    ctx.score_all(window for s in schedules for window in _windows(s, ctx))
     rated = [(steps, *_readiness(steps, ctx, READY)) for steps in schedules]
     return min(rated, key=lambda r: _objective(optimize, r[1], r[2], r[3], r[0], ctx.goals.budget_usd))
 
@@ -811,9 +838,9 @@ def _roadmap(
     unplaced: Sequence[str] = (),
 ) -> Roadmap:
     out = []
-    ctx.score_all(_finished(steps, e) for _, _, e in steps)
+    ctx.score_all((_finished(steps, e), e, e + 1) for _, _, e in steps)
     for action, start, end in sorted(steps, key=lambda s: (s[1], s[2], s[0].id)):
-        scores, bands = ctx.scores(_finished(steps, end))
+        scores, bands = ctx.scores(_finished(steps, end), end, end + 1)
         out.append(
             Step(
                 id=action.id,
@@ -887,10 +914,14 @@ def _ladder(ctx: _Context, roadmap: Roadmap) -> list[Rung]:
         if role_id not in files:
             continue
         target = role_id == ctx.ruleset.spec.role
-        rules = ruleset_for(role_id)
-        setting = ctx.setting if ctx.setting in rules.settings else next(iter(rules.settings))
-        table = score_facts(rules, lower, setting, upper=upper)
-        hit = (table["band"] == "ready").to_numpy()
+        if target:  # already scored month by month for the roadmap
+            scores, bands = ctx.scores(frozenset())
+        else:
+            rules = ruleset_for(role_id)
+            setting = ctx.setting if ctx.setting in rules.settings else next(iter(rules.settings))
+            table = score_facts(rules, lower, setting, upper=upper)
+            scores, bands = table["score"].to_numpy(), table["band"].map(BANDS.index).to_numpy()
+        hit = bands == READY
         if target and roadmap.reached:
             months: int | None = roadmap.months_to_target
             how: Literal["now", "working_on", "plan", "not_in_horizon"] = (
@@ -908,8 +939,8 @@ def _ladder(ctx: _Context, roadmap: Roadmap) -> list[Rung]:
                 title=role.title,
                 order=role.order,
                 soc=role.soc,
-                score=float(table["score"].iloc[0]),
-                band=str(table["band"].iloc[0]),
+                score=float(scores[0]),
+                band=BANDS[int(bands[0])],
                 target=target,
                 median_pay_usd=pay.usd,
                 pay_period=pay.period,
@@ -954,7 +985,7 @@ def advise(
 ) -> Advice:
     """Assess ``profile`` for the goal's role and setting and say what to do next: ranked
     recommendations, credential eligibility, the roadmap to ``ready`` (quickest or cheapest,
-    as the goals say) and the ladder; with the assessment in every setting alongside."""
+    as the goals say) and the ladder."""
     ctx, assessment = _start(profile, goals, as_of, horizon, actions)
     optimize = goals.optimize
     measurement = _measure(ctx)
@@ -970,15 +1001,8 @@ def advise(
             "adjacent_roles": [r.model_dump() for r in rungs],
         }
     )
-    by_setting = {
-        setting: filled
-        if setting == goals.setting
-        else assess(profile, goals.role, setting, ctx.month(0), ctx.ruleset)
-        for setting in ctx.ruleset.settings
-    }
     return Advice(
         assessment=filled,
-        by_setting=by_setting,
         recommendations=recommendations,
         eligibility=eligibility,
         roadmap=road,
@@ -1008,6 +1032,7 @@ def what_if(
             unplaced.append(action_id)
         else:
             state = placed
+    ctx.score_all(_windows(state.steps, ctx))
     ready, band, score = _readiness(state.steps, ctx, READY)
     road = _roadmap(ctx, state.steps, ready, band, score, "time", unplaced)
     end = max((e for _, _, e in state.steps), default=0)

@@ -30,7 +30,7 @@ from pydantic import BaseModel, ConfigDict
 
 from advisor import __version__
 from advisor.facts import PROFILE_SECTIONS, derive_fact_bounds, unrecognized
-from advisor.model import LARGE_SETTINGS, SETTING_FEATURE, Model, active_model, feature_matrix
+from advisor.model import SETTING_FEATURE, Model, active_model, feature_matrix
 from advisor.profile import Profile, check_profile, current_month, parse_month
 from advisor.rules import BANDS, STATUS_CODES, Band, RuleResults, RuleSet, evaluate_rules, ruleset_for
 from advisor.vocabulary import (
@@ -159,6 +159,9 @@ class Assessment(_Out):
     capped_by: list[str]
     rules_score: float
     model_adjustment: float
+    model_score: float | None
+    """The model's own view on the same 0-100 scale (None without a model); the adjustment moves
+    the rules score part of the way toward it."""
     model_reasons: list[str]
     dimensions: list[DimensionResult]
     gates: list[GateResult]
@@ -469,6 +472,11 @@ def _build(
     row = dict(zip(facts.columns.tolist(), facts.to_numpy(dtype=float)[0].tolist(), strict=True))
     high = dict(zip(upper.columns.tolist(), upper.to_numpy(dtype=float)[0].tolist(), strict=True))
     first = table.iloc[0]
+    view: tuple[float | None, list[str]] = (
+        (None, [])
+        if model is None
+        else _model_view(model, ruleset, setting, facts, row, float(first["model_adjustment"]))
+    )
     dims = _dimensions(ruleset, results, row, high)
     gates = _gates(ruleset, results, row, high)
     before = BANDS.index(first["band_before_gates"])
@@ -489,7 +497,8 @@ def _build(
         capped_by=capped_by,
         rules_score=float(first["rules_score"]),
         model_adjustment=float(first["model_adjustment"]),
-        model_reasons=[] if model is None else _model_reasons(model, ruleset, setting, facts, row),
+        model_score=view[0],
+        model_reasons=view[1],
         dimensions=dims,
         gates=gates,
         facts={n: (None if math.isnan(row[n]) else round(row[n], 3)) for n in used},
@@ -504,26 +513,36 @@ def _build(
     )
 
 
-def _model_reasons(
-    model: Model, ruleset: RuleSet, setting: str, facts: pd.DataFrame, row: Mapping[str, float]
-) -> list[str]:
-    """The facts that move the model's adjustment most, in words, against a typical profile."""
+def _model_view(
+    model: Model,
+    ruleset: RuleSet,
+    setting: str,
+    facts: pd.DataFrame,
+    row: Mapping[str, float],
+    adjustment: float,
+) -> tuple[float, list[str]]:
+    """The model's own score, and the facts that move it most against a typical profile, in words."""
     x = feature_matrix(facts, setting, model.meta.features)
-    effects = model.contributions(x, ruleset.spec.bands.thresholds[setting])
-    order = sorted(range(len(effects)), key=lambda i: (-abs(effects[i]), model.meta.features[i]))
+    thresholds = ruleset.spec.bands.thresholds[setting]
+    effects = model.contributions(x, thresholds)
+    person = [i for i, name in enumerate(model.meta.features) if name != SETTING_FEATURE]
+    # Facts pushing the way the model moved the score come first: they are the "why".
+    direction = 1.0 if adjustment >= 0 else -1.0
+    order = sorted(
+        person, key=lambda i: (effects[i] * direction <= 0, -abs(effects[i]), model.meta.features[i])
+    )
     reasons = []
     for i in order[:REASONS]:
         if abs(effects[i]) < 0.05:
             break
-        name = model.meta.features[i]
-        if name == SETTING_FEATURE:
-            text = "a large organization" if setting in LARGE_SETTINGS else "a small practice"
-        else:
-            spec = ruleset.catalog.facts[name]
-            value = None if math.isnan(row[name]) else row[name]
-            text = f"{spec.description.split(' (')[0]}: {format_fact(spec, value)}"
-        reasons.append(f"{text} ({effects[i]:+.1f} points against a typical profile)")
-    return reasons
+        spec = ruleset.catalog.facts[model.meta.features[i]]
+        value = None if math.isnan(row[spec.name]) else row[spec.name]
+        way = "raises" if effects[i] > 0 else "lowers"
+        reasons.append(
+            f"{spec.description.split(' (')[0]}: {format_fact(spec, value)} "
+            f"({way} the model's view by {abs(effects[i]):.1f} points against a typical profile)"
+        )
+    return round(float(model.score(x, thresholds)[0]), 1), reasons
 
 
 def assess(

@@ -276,7 +276,7 @@ def _held_out(rows: Rows, stages: int, constraints: list[int], seed: int, thresh
 def _blend(rows: Rows, held: _Held, weight: float, thresholds: Sequence[Any]) -> npt.NDArray:
     """The blend's band for every row, given the held-out model scores."""
     bands = np.zeros(len(rows.label), dtype=int)
-    for setting in set(rows.setting.tolist()):
+    for setting in sorted(set(rows.setting.tolist())):
         mask = rows.setting == setting
         t = thresholds[int(np.argmax(mask))]
         adjusted = bound_adjustment(
@@ -316,8 +316,8 @@ def _choose_weight(
         bands = _blend(rows, held, weight, thresholds)
         kappas = [
             agreement(bands[m], rows.label[m], classes)["qwk"]
-            for setting in set(rows.setting.tolist())
-            for source in set(rows.source.tolist())
+            for setting in sorted(set(rows.setting.tolist()))
+            for source in sorted(set(rows.source.tolist()))
             if (m := (rows.setting == setting) & (rows.source == source)).any()
         ]
         curve[weight] = round(float(np.mean(kappas)), 4)

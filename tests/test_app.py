@@ -3,6 +3,8 @@ move back and forth, upload good and bad files, read the results."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
@@ -426,3 +428,38 @@ def test_a_goal_out_of_reach_says_so_with_what_holds_it_back():
     at.radio(key="w_results_setting").set_value("hospital").run()
     warning = [w.value for w in at.warning]
     assert any("out of reach within 60 months" in w and "Bachelor" in w for w in warning)
+
+
+# --- the model ----------------------------------------------------------------------------
+
+
+def test_the_results_show_the_rules_score_and_the_models_adjustment_apart():
+    at = loaded("receptionist_new")
+    expected = assess(example("receptionist_new"), as_of=current_month())
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Rules score"] == f"{expected.rules_score:.1f}"
+    assert metrics["Model adjustment"] == f"{expected.model_adjustment:+.1f}"
+    assert metrics["Readiness score"] == f"{expected.score:.1f} / 100"
+    reasons = next(m.value for m in at.markdown if m.value.startswith("- "))
+    assert all(escape(r) in reasons for r in expected.model_reasons)
+
+
+def test_with_the_model_switched_off_only_the_rules_show(monkeypatch):
+    monkeypatch.setenv("ADVISOR_MODEL", "none")
+    at = loaded("receptionist_new")
+    labels = [m.label for m in at.metric]
+    assert "Model adjustment" not in labels
+    expected = assess(example("receptionist_new"), as_of=current_month(), model=None)
+    assert {m.label: m.value for m in at.metric}["Readiness score"] == f"{expected.score:.1f} / 100"
+
+
+def test_the_about_page_shows_the_held_out_figures_and_the_card():
+    at = AppTest.from_file(APP, default_timeout=30).run()
+    at.switch_page("ui/pages/model.py").run()
+    assert not at.exception
+    meta = json.loads((ROOT / "data/model/model.json").read_text())
+    figures = at.dataframe[0].value
+    blend = figures[(figures["Scoring"] == "Blend (what you see)") & (figures["Setting"] == "small practice")]
+    assert blend["Kappa (quadratic)"].iloc[0] == meta["metrics"]["held_out"]["small_practice"]["blend"]["qwk"]
+    assert {m.label: m.value for m in at.metric}["Blend weight"] == f"{meta['weight']:g}"
+    assert any("Known limits" in m.value for m in at.markdown)

@@ -670,6 +670,7 @@ def _results(draft: Draft, catalog: Catalog, slots: ErrorSlots) -> None:
     advice = resources.advice(saved, goals.model_dump_json(), month)
     results.render(
         advice,
+        resources.assessments(saved, goals.role, month),
         profile,
         rules,
         run_what_if=lambda picked: resources.picked(saved, goals.model_dump_json(), month, picked),

@@ -19,6 +19,7 @@ from advisor.goals import Goals
 from advisor.plan import Advice, WhatIf, advise, what_if
 from advisor.profile import parse_profile
 from advisor.rules import RuleSet, rule_files, ruleset_for
+from advisor.scoring import Assessment, assess_all_settings
 
 log = logging.getLogger("advisor.ui")
 
@@ -46,7 +47,14 @@ def roles() -> dict[str, str]:
 @st.cache_data(max_entries=64, show_spinner="Working out a plan...")
 def advice(profile_json: str, goals_json: str, month: str) -> Advice:
     """The full plan for a profile and goals (cached in this process's memory only)."""
-    return advise(parse_profile(profile_json, fmt="json"), Goals.model_validate_json(goals_json), month)
+    profile, goals = parse_profile(profile_json, fmt="json"), Goals.model_validate_json(goals_json)
+    return advise(profile, goals, month)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def assessments(profile_json: str, role: str, month: str) -> dict[str, Assessment]:
+    """The profile assessed in every setting of the role, for the side-by-side view."""
+    return assess_all_settings(parse_profile(profile_json, fmt="json"), role, month, ruleset(role))
 
 
 @st.cache_data(max_entries=256, show_spinner=False)

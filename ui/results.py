@@ -72,13 +72,32 @@ def _headline(a: Assessment, rules: RuleSet) -> None:
                 + "; ".join(escape(c) for c in capping)
             )
         if a.model_version is not None:
-            st.caption(f"Rules score {a.rules_score:.1f}, model adjustment {a.model_adjustment:+.1f}.")
+            _model_share(a)
     if a.completeness.share < 0.9995:
         st.info(a.completeness.message)
     odd = a.completeness.unrecognized_software + a.completeness.unrecognized_certifications
     if odd:
         st.caption("Not in the catalog, so not counted:")
         st.text(", ".join(odd))
+
+
+def _model_share(a: Assessment) -> None:
+    """The rules score and the model's adjustment side by side, with the model's reasons."""
+    rules, model = st.columns(2)
+    rules.metric(
+        "Rules score", f"{a.rules_score:.1f}", help="Points earned under the published requirements."
+    )
+    model.metric(
+        "Model adjustment",
+        f"{a.model_adjustment:+.1f}",
+        help=(
+            f"The model's own view is {a.model_score:.1f}; the score moves part of the way toward it, "
+            "at most 15 points and never past a hard requirement. See About the model."
+        ),
+    )
+    if a.model_reasons:
+        st.caption("What the model weighs most here:")
+        st.markdown("\n".join(f"- {escape(reason)}" for reason in a.model_reasons))
 
 
 def _gaps(a: Assessment) -> None:
@@ -176,12 +195,13 @@ def _downloads(a: Assessment, assessed: Mapping[str, Assessment], profile: Profi
 
 def render(
     advice: Advice,
+    assessed: Mapping[str, Assessment],
     profile: Profile,
     rules: RuleSet,
     run_what_if: Callable[[tuple[str, ...]], WhatIf],
     on_change_goals: Callable[[], None],
 ) -> None:
-    """The results for the goal's setting: what next, why, every setting, and the downloads."""
+    """The results for the goal's setting (``advice``), with ``assessed`` in every setting."""
     a = advice.assessment
     st.subheader(f"{a.role_title}: {a.setting_label}")
     _headline(a, rules)
@@ -196,6 +216,6 @@ def render(
     with why:
         _rules(a, catalog)
     with everywhere:
-        _settings(advice.by_setting)
+        _settings(assessed)
     with take_away:
-        _downloads(a, advice.by_setting, profile)
+        _downloads(a, assessed, profile)

@@ -1,0 +1,5 @@
+"""Page script: about the model."""
+
+from ui import about
+
+about.page()
