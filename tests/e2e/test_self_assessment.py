@@ -130,7 +130,8 @@ def test_a_bad_upload_shows_a_message_not_a_traceback(page: Page, tmp_path, arti
     bad.write_text("education:\n  - level: phd\n")
     page.locator("input[type='file']").first.set_input_files(str(bad))
     page.get_by_text("could not be loaded; nothing was changed").wait_for(timeout=30_000)
-    assert page.get_by_text("client.yaml:2: education[0].level").count() >= 1
+    # The problem lines are drawn just after the heading; wait for them rather than race them.
+    page.get_by_text("client.yaml:2: education[0].level").first.wait_for(timeout=30_000)
     assert page.locator("[data-testid='stException']").count() == 0
     page.screenshot(path=str(artifacts / "bad-upload.png"), full_page=True)
 
