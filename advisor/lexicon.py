@@ -20,6 +20,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from advisor.catalog import Catalog
+from advisor.profile import EducationLevel
 
 SKILLS = (
     "scheduling",
@@ -209,6 +210,56 @@ _SKILL_WORDS: Mapping[str, tuple[str, ...]] = {
     ),
 }
 _SKILL_PATTERNS = {skill: "|".join(words) for skill, words in _SKILL_WORDS.items()}
+
+DEGREE_PATTERNS: tuple[tuple[EducationLevel, re.Pattern[str]], ...] = (
+    # Words in any case; abbreviations ("BA", "AS") only in capitals, so "as" and "ba" stay words.
+    ("doctorate", re.compile(r"(?i:\b(?:doctorate|doctoral|ph\.?d\.?|dha)\b)")),
+    (
+        "master",
+        re.compile(r"(?i:\bmaster'?s?\b|\bmasters\b|\bgraduate degree)|\b(?:MBA|MHA|MPH|MHSA|MSN|M\.S\.)\b"),
+    ),
+    (
+        "bachelor",
+        re.compile(
+            r"(?i:\bbachelor'?s?\b|\b(?:4|four)[- ]year (?:college )?degree|undergraduate degree"
+            r"|college degree)"
+            r"|\b(?:BA|BS|BSN|B\.A\.|B\.S\.)(?:/(?:BA|BS|B\.A\.|B\.S\.))?(?![A-Za-z])"
+        ),
+    ),
+    (
+        "associate",
+        re.compile(
+            r"(?i:\bassociate'?s?(?= degree| of| in\b)|\b(?:2|two)[- ]year (?:college )?degree)"
+            r"|\b(?:AAS|AA|AS|A\.A\.S\.|A\.A\.|A\.S\.)(?![A-Za-z])"
+        ),
+    ),
+    (
+        "certificate",
+        re.compile(
+            r"(?i:certificate (?:program|course)|vocational|technical (?:school|program|training)"
+            r"|post-?secondary (?:certificate|training|program|education)|(?:diploma|certificate) (?:in|from)"
+            r" (?:a |an )?(?:medical|accredited)|graduat\w+ (?:of|from) (?:an? )?(?:accredited )?\w*"
+            r" ?(?:medical assist\w*|program)|\bcertificate\b(?! of (?:completion|attendance|achievement))"
+            r"|\bdiploma\b(?= in\b| program|,? (?:medical|coding|billing|pharmacy|dental)))"
+        ),
+    ),
+    (
+        "high_school",
+        re.compile(r"(?i:high school|\bhs\b|\bh\.s\.|\bged\b|\bhsd\b|\bdiploma\b(?! in\b| program))"),
+    ),
+)
+"""Education levels and the words for them, highest first."""
+
+
+def find_degrees(text: str) -> list[Mention]:
+    """Education levels named ("BA/BS", "Associate of Applied Science", "GED"), at their place."""
+    found = [
+        Mention(level, m.start(), m.end(), m.group(0))
+        for level, pattern in DEGREE_PATTERNS
+        for m in pattern.finditer(text)
+    ]
+    return sorted(found, key=lambda m: m.start)
+
 
 _COURSE_PATTERNS: Mapping[str, str] = {
     "medical_terminology": r"medical terminology",

@@ -25,7 +25,14 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from advisor.catalog import Catalog, load_catalog
 from advisor.errors import InputError
-from advisor.lexicon import Mention, find_certifications, find_languages, find_skills, find_software
+from advisor.lexicon import (
+    DEGREE_PATTERNS,
+    Mention,
+    find_certifications,
+    find_languages,
+    find_skills,
+    find_software,
+)
 from advisor.profile import EducationLevel, Profile, current_month
 from advisor.rules import RuleSet, parse_ruleset
 from advisor.scoring import Assessment, assess
@@ -152,39 +159,6 @@ _EQUIVALENT = re.compile(
     r"(?:accepted |considered )?in place of|experience (?:may|can) (?:be )?substitut",
     re.IGNORECASE,
 )
-_DEGREE_WORDS: tuple[tuple[EducationLevel, re.Pattern[str]], ...] = (
-    # Words in any case; abbreviations ("BA", "AS") only in capitals, so "as" and "ba" stay words.
-    ("doctorate", re.compile(r"(?i:\b(?:doctorate|doctoral|ph\.?d\.?|dha)\b)")),
-    (
-        "master",
-        re.compile(r"(?i:\bmaster'?s?\b|\bmasters\b|\bgraduate degree)|\b(?:MBA|MHA|MPH|MHSA|MSN|M\.S\.)\b"),
-    ),
-    (
-        "bachelor",
-        re.compile(
-            r"(?i:\bbachelor'?s?\b|\b(?:4|four)[- ]year (?:college )?degree|undergraduate degree"
-            r"|college degree)"
-            r"|\b(?:BA|BS|BSN|B\.A\.|B\.S\.)(?:/(?:BA|BS|B\.A\.|B\.S\.))?(?![A-Za-z])"
-        ),
-    ),
-    (
-        "associate",
-        re.compile(
-            r"(?i:\bassociate'?s?(?= degree| of| in\b)|\b(?:2|two)[- ]year (?:college )?degree)"
-            r"|\b(?:AAS|AA|AS|A\.A\.|A\.S\.)(?![A-Za-z])(?= degree| in\b|\b)"
-        ),
-    ),
-    (
-        "certificate",
-        re.compile(
-            r"(?i:certificate (?:program|course)|vocational|technical (?:school|program|training)"
-            r"|post-?secondary (?:certificate|training|program|education)|(?:diploma|certificate) (?:in|from)"
-            r" (?:a |an )?(?:medical|accredited)|graduat\w+ (?:of|from) (?:an? )?(?:accredited )?\w*"
-            r" ?(?:medical assist\w*|program))"
-        ),
-    ),
-    ("high_school", re.compile(r"(?i:high school|\bhs\b|\bh\.s\.|\bged\b|\bdiploma\b|\bhsd\b)")),
-)
 _SALARY_AMOUNT = r"\$?\s?(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*([kK])?"
 _SALARY = re.compile(
     rf"(up to |starting at |from |as high as )?{_SALARY_AMOUNT}(?:\s*(?:-|–|—|to)\s*{_SALARY_AMOUNT})?",
@@ -280,7 +254,7 @@ def _education(reading: _Reading, line: _Line, catalog: Catalog) -> None:
         if _substitutes(clause):
             p.equivalent_experience_substitutes_degree = True
             reading.note("equivalent_experience_substitutes_degree", True, line)
-        found = [(level, m.start()) for level, pattern in _DEGREE_WORDS for m in pattern.finditer(clause)]
+        found = [(level, m.start()) for level, pattern in DEGREE_PATTERNS for m in pattern.finditer(clause)]
         if not found:
             continue
         # Split the clause at each mention: "Bachelor's required, Master's preferred".
