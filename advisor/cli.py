@@ -1,4 +1,4 @@
-"""Command line: ``python -m advisor assess | plan | rules check | facts``.
+"""Command line: ``python -m advisor`` assess, plan, train, parse-resume, parse-posting, rules check, facts.
 
 Every failure a user can cause ends in one line per problem on standard
 error (``advisor: error: ...`` or ``path:line: field: message``) and a
@@ -8,6 +8,7 @@ non-zero exit, never a traceback.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import textwrap
@@ -17,12 +18,16 @@ from typing import NoReturn, TextIO
 
 from advisor import __version__
 from advisor.catalog import load_catalog
-from advisor.errors import AdvisorError, DataFileError, InputError
+from advisor.errors import AdvisorError, DataFileError, InputError, Problem
 from advisor.facts import derive_facts
 from advisor.goals import Goals
 from advisor.model import MODEL_ENV
 from advisor.plan import Advice, advise
-from advisor.profile import current_month, load_profile, parse_month
+from advisor.posting import MAX_CHARS as POSTING_MAX_CHARS
+from advisor.posting import assess_posting, parse_posting
+from advisor.profile import current_month, dump_profile, load_profile, parse_month
+from advisor.resume import MAX_BYTES as RESUME_MAX_BYTES
+from advisor.resume import read_resume
 from advisor.rules import RULES_DIR, load_ruleset, rule_files, ruleset_for
 from advisor.scoring import Assessment, Citation, assess, format_fact
 from advisor.training import train_outcomes, train_panel
@@ -220,8 +225,45 @@ def _as_of(text: str | None) -> str:
     return month
 
 
+def _read_bytes(path: str, limit: int) -> bytes:
+    """A file's bytes, or a one-line problem (missing, a directory, too big)."""
+    try:
+        size = Path(path).stat().st_size
+        if size > limit:
+            raise DataFileError(
+                [Problem(path, None, "", f"the file is {size:,} bytes; the most read is {limit:,}")]
+            )
+        return Path(path).read_bytes()
+    except FileNotFoundError:
+        raise DataFileError([Problem(path, None, "", "file not found")]) from None
+    except IsADirectoryError:
+        raise DataFileError([Problem(path, None, "", "is a directory, not a file")]) from None
+    except OSError as exc:
+        raise DataFileError([Problem(path, None, "", exc.strerror or "cannot read file")]) from None
+
+
+def _posting_text(path: str) -> str:
+    data = _read_bytes(path, 4 * POSTING_MAX_CHARS)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise DataFileError(
+            [Problem(path, None, "", "not UTF-8 text: save the posting as UTF-8 text")]
+        ) from None
+
+
 def _cmd_assess(args: argparse.Namespace, out: TextIO) -> int:
     as_of = _as_of(args.as_of)
+    if args.posting:
+        if args.rules or args.role:
+            raise InputError(
+                "--posting assesses against the posting; it cannot be combined with --rules or --role"
+            )
+        profile = load_profile(args.profile, as_of=as_of)
+        posting = parse_posting(_posting_text(args.posting)).posting
+        result = assess_posting(profile, posting, as_of)
+        out.write(result.model_dump_json(indent=2) + "\n" if args.json else render_text(result))
+        return 0
     if args.rules:
         ruleset = load_ruleset(Path(args.rules))
         if args.role and args.role != ruleset.spec.role:
@@ -287,6 +329,44 @@ def _cmd_train(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def _cmd_parse_resume(args: argparse.Namespace, out: TextIO) -> int:
+    draft = read_resume(_read_bytes(args.file, RESUME_MAX_BYTES), args.file, as_of=_as_of(args.as_of))
+    if args.json:
+        payload = {
+            "profile": draft.profile_data,
+            "evidence": [e.model_dump() for e in draft.evidence],
+            "notes": draft.notes,
+        }
+        out.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
+        return 0
+    out.write(f"Read from {args.file} (check each item; nothing else was assumed):\n")
+    for e in draft.evidence:
+        where = f"line {e.line}" if e.line else "the title"
+        out.write(f"  {e.field:<28} {e.value:<40} {where}, confidence {e.confidence:.0%}\n")
+    for note in draft.notes:
+        out.write(f"  note: {note}\n")
+    out.write("\nAs a profile (save with --json and edit, then `assess`):\n")
+    out.write(dump_profile(draft.profile(), "yaml"))
+    return 0
+
+
+def _cmd_parse_posting(args: argparse.Namespace, out: TextIO) -> int:
+    parsed = parse_posting(_posting_text(args.file))
+    if args.json:
+        payload = {
+            "posting": parsed.posting.model_dump(),
+            "evidence": [e.model_dump() for e in parsed.evidence],
+        }
+        out.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
+        return 0
+    out.write(f"Requirements read from {args.file}: {parsed.posting.title}\n")
+    for e in parsed.evidence:
+        out.write(f"  {e.field:<40} {e.value:<24} line {e.line}: {e.text[:60]}\n")
+    if not parsed.evidence:
+        out.write("  nothing was recognized as a requirement\n")
+    return 0
+
+
 def _cmd_rules_check(args: argparse.Namespace, out: TextIO) -> int:
     paths: list[Path] = []
     for given in args.paths or [str(RULES_DIR)]:
@@ -342,7 +422,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the Assessment object as JSON")
     p.add_argument("--rules", help="use this rules file instead of the role's shipped one")
     p.add_argument("--model", help=MODEL_HELP)
+    p.add_argument("--posting", help="assess against this job posting (a text file) instead of a role")
     p.set_defaults(func=_cmd_assess)
+
+    pr = sub.add_parser(
+        "parse-resume", help="read a resume (PDF, DOCX, TXT, JSON Resume) into a draft profile"
+    )
+    pr.add_argument("file", help="the resume file")
+    pr.add_argument("--as-of", help="month YYYY-MM that current jobs run to (default: this month)")
+    pr.add_argument("--json", action="store_true", help="print the draft profile with its evidence as JSON")
+    pr.set_defaults(func=_cmd_parse_resume)
+
+    pp = sub.add_parser("parse-posting", help="read a job posting (text) into its requirements")
+    pp.add_argument("file", help="the posting, as a text file")
+    pp.add_argument("--json", action="store_true", help="print the requirements with their evidence as JSON")
+    pp.set_defaults(func=_cmd_parse_posting)
 
     q = sub.add_parser("plan", help="recommendations, eligibility, a roadmap and the ladder for a profile")
     q.add_argument("profile", help="profile file in the interchange format (.json, .yaml)")

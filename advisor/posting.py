@@ -477,6 +477,14 @@ _SKILL_CONDITIONS = {
     "revenue_cycle": "knowledge_billing >= working or certs_specialist >= 1",
     "inventory": "years_office_admin >= 1",
 }
+_SKILL_MET = {
+    "medical_terminology": "Knows medical terminology",
+    "hipaa": "Knows HIPAA",
+    "customer_service": "Has a year or more of work with the public",
+    "leadership": "Has supervised staff",
+    "revenue_cycle": "Knows billing and the revenue cycle",
+    "inventory": "Has a year or more of office administration",
+}
 _SKILL_ACTIONS = {
     "budgeting": ["duty:budgeting"],
     "hiring": ["duty:hiring"],
@@ -602,6 +610,7 @@ def _experience_rules(p: Posting, rules: list[dict], gates: list[dict]) -> None:
     for rid, years, fact, words in kinds:
         if years is None:
             continue
+        words = words.replace("years", "year" if years == 1 else "years", 1)
         half = round(years / 2, 2)
         rules.append(
             _rule(
@@ -706,7 +715,7 @@ def _skill_rules(p: Posting, rules: list[dict]) -> None:
                 "skills",
                 f"Skill: {words}",
                 _SKILL_CONDITIONS[skill],
-                f"Has done {words}",
+                _SKILL_MET.get(skill, f"Has done {words}"),
                 f"No {words} shown",
                 actions=_SKILL_ACTIONS.get(skill, []),
             )
