@@ -115,7 +115,7 @@ def _pdf_text(data: bytes, name: str) -> str:
             name, f"the PDF could not be read ({type(exc).__name__}): paste the text instead"
         ) from None
     if len(re.sub(r"\s", "", text)) < 20:
-        raise _refuse(name, "the PDF has no text layer (a scan or an image): paste the text instead")
+        raise _refuse(name, "the PDF has no text layer: paste the text instead (it looks like a scan or an image)")
     return text
 
 
@@ -806,6 +806,9 @@ def _split_header(texts: Sequence[str]) -> tuple[str | None, str | None]:
             piece = piece.strip(" ,;:-–—|•")
             if not piece or _LOCATION.match(piece):
                 continue
+            if len(piece) > 60:  # a description (a table's "highlights" cell), not a name
+                parts.append(piece)
+                continue
             # "Title, Employer, PA, City, ST": commas split it, a legal suffix stays with its name,
             # and places are dropped.
             merged: list[str] = []
@@ -827,7 +830,7 @@ def _split_header(texts: Sequence[str]) -> tuple[str | None, str | None]:
         return (
             len(_TITLE_WORDS.findall(p)) * 2
             - len(_STRONG_EMPLOYER.findall(p)) * 3
-            - (1 if len(p) > 45 else 0)
+            - (9 if len(p) > 60 else 0)
         )
 
     ranked = sorted(range(len(parts)), key=lambda i: (-titleness(parts[i]), i))
