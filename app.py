@@ -16,6 +16,9 @@ navigation = st.navigation(
             "ui/pages/rules.py", title="Rules and sources", icon=":material/menu_book:", url_path="rules"
         ),
         st.Page(
+            "ui/pages/posting.py", title="Match a job posting", icon=":material/work:", url_path="posting"
+        ),
+        st.Page(
             "ui/pages/model.py", title="About the model", icon=":material/model_training:", url_path="model"
         ),
     ]

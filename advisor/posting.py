@@ -21,12 +21,13 @@ from dataclasses import dataclass
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from advisor.catalog import Catalog, load_catalog
-from advisor.errors import InputError
+from advisor.errors import InputError, suggest
 from advisor.lexicon import (
     DEGREE_PATTERNS,
+    SKILLS,
     Mention,
     find_certifications,
     find_languages,
@@ -54,7 +55,7 @@ Need = Literal["required", "preferred"]
 class Posting(BaseModel):
     """What a posting asks for (the DESIGN.md Posting requirements object)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", validate_assignment=False)
 
     title: str = "Pasted job posting"
     min_education: EducationLevel | None = None
@@ -74,6 +75,49 @@ class Posting(BaseModel):
     salary_min: float | None = None
     salary_max: float | None = None
     salary_unit: Literal["hour", "year"] | None = None
+
+    @field_validator("skills")
+    @classmethod
+    def _known_skills(cls, skills: list[str]) -> list[str]:
+        for skill in skills:
+            if skill not in SKILLS:
+                raise ValueError(f"unknown skill {skill!r}{suggest(skill, SKILLS)}")
+        return list(dict.fromkeys(skills))
+
+    @field_validator("required_certifications", "preferred_certifications")
+    @classmethod
+    def _known_credentials(cls, codes: list[str]) -> list[str]:
+        catalog = load_catalog()
+        out = []
+        for code in codes:
+            cert = catalog.resolve_certification(code)
+            if cert is None:
+                raise ValueError(f"unknown credential {code!r}{suggest(code, list(catalog.certifications))}")
+            out.append(cert.code)
+        return list(dict.fromkeys(out))
+
+    @field_validator("certification_groups")
+    @classmethod
+    def _known_groups(cls, groups: list[list[str]]) -> list[list[str]]:
+        return [cls._known_credentials(group) for group in groups]
+
+    @field_validator("software")
+    @classmethod
+    def _known_software(cls, items: list[str]) -> list[str]:
+        catalog = load_catalog()
+        out = []
+        for item in items:
+            if item.startswith("category:") and item.split(":", 1)[1] in catalog.categories:
+                out.append(item)
+                continue
+            product = catalog.products.get(item) or catalog.resolve_software(item)
+            if product is None:
+                names = [p.name for p in catalog.products.values()] + [
+                    f"category:{c}" for c in catalog.categories
+                ]
+                raise ValueError(f"unknown software {item!r}{suggest(item, names)}")
+            out.append(product.name)
+        return list(dict.fromkeys(out))
 
 
 class Evidence(BaseModel):
@@ -699,7 +743,7 @@ def _software_rules(p: Posting, rules: list[dict], catalog: Catalog) -> None:
                 "software",
                 f"Software: {asked}",
                 f"software_{category} >= 1",
-                f"Knows {label} software ({{software_{category}}} products)",
+                f"Knows {label} software",
                 f"No {label} software listed",
                 actions=[action] if action else [],
             )

@@ -115,7 +115,9 @@ def _pdf_text(data: bytes, name: str) -> str:
             name, f"the PDF could not be read ({type(exc).__name__}): paste the text instead"
         ) from None
     if len(re.sub(r"\s", "", text)) < 20:
-        raise _refuse(name, "the PDF has no text layer: paste the text instead (it looks like a scan or an image)")
+        raise _refuse(
+            name, "the PDF has no text layer: paste the text instead (it looks like a scan or an image)"
+        )
     return text
 
 

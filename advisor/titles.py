@@ -47,12 +47,12 @@ def normalize_title(title: str) -> str:
 
 @dataclass(frozen=True)
 class TitleGuess:
-    """A title's role family and seniority, each with the model's probability."""
+    """A title's role family (and, when asked for, seniority), each with the model's probability."""
 
     role_family: str
     family_confidence: float
-    seniority: str
-    seniority_confidence: float
+    seniority: str | None = None
+    seniority_confidence: float | None = None
 
 
 def _model() -> Pipeline:
@@ -62,34 +62,29 @@ def _model() -> Pipeline:
     )
 
 
-@functools.lru_cache(maxsize=1)
-def _trained() -> tuple[Pipeline, Pipeline]:
+@functools.lru_cache(maxsize=2)
+def _trained(target: str) -> Pipeline:
+    """The classifier for ``target`` ("role_family" or "seniority"), trained on first use."""
     with TITLES.open(newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
-    texts = [normalize_title(r["title"]) for r in rows]
-    family = _model().fit(texts, [r["role_family"] for r in rows])
-    seniority = _model().fit(texts, [r["seniority"] for r in rows])
-    return family, seniority
+    return _model().fit([normalize_title(r["title"]) for r in rows], [r[target] for r in rows])
 
 
-def classify_titles(titles: Sequence[str]) -> list[TitleGuess]:
-    """Role family and seniority for each title (one batch)."""
+def _best(model: Pipeline, texts: Sequence[str]) -> list[tuple[str, float]]:
+    probabilities = model.predict_proba(texts)
+    return [(str(model.classes_[int(p.argmax())]), float(p.max())) for p in probabilities]
+
+
+def classify_titles(titles: Sequence[str], seniority: bool = False) -> list[TitleGuess]:
+    """Role family (and seniority, if asked) for each title, in one batch."""
     if not titles:
         return []
-    family, seniority = _trained()
     texts = [normalize_title(t) for t in titles]
-    fp, sp = family.predict_proba(texts), seniority.predict_proba(texts)
-    out = []
-    for f_row, s_row in zip(fp, sp, strict=True):
-        fi, si = int(f_row.argmax()), int(s_row.argmax())
-        out.append(
-            TitleGuess(
-                str(family.classes_[fi]), float(f_row[fi]), str(seniority.classes_[si]), float(s_row[si])
-            )
-        )
-    return out
+    families = _best(_trained("role_family"), texts)
+    levels = _best(_trained("seniority"), texts) if seniority else [(None, None)] * len(texts)
+    return [TitleGuess(f, fc, s, sc) for (f, fc), (s, sc) in zip(families, levels, strict=True)]
 
 
 def classify_title(title: str) -> TitleGuess:
     """Role family and seniority of one title."""
-    return classify_titles([title])[0]
+    return classify_titles([title], seniority=True)[0]

@@ -7,11 +7,13 @@ import json
 
 import pytest
 import streamlit as st
+from pydantic import ValidationError
 from streamlit.testing.v1 import AppTest
 
 from advisor.catalog import load_catalog
 from advisor.goals import Goals
 from advisor.plan import advise, what_if
+from advisor.posting import assess_posting, parse_posting
 from advisor.profile import Profile, current_month, dump_profile
 from advisor.scoring import assess
 from tests.conftest import ROOT, example
@@ -463,3 +465,76 @@ def test_the_about_page_shows_the_held_out_figures_and_the_card():
     assert blend["Kappa (quadratic)"].iloc[0] == meta["metrics"]["held_out"]["small_practice"]["blend"]["qwk"]
     assert {m.label: m.value for m in at.metric}["Blend weight"] == f"{meta['weight']:g}"
     assert any("Known limits" in m.value for m in at.markdown)
+
+
+# --- imports ------------------------------------------------------------------------------
+
+
+def test_a_resume_is_shown_with_its_evidence_and_loaded_only_when_confirmed():
+    at = started()
+    at.text_input(key="w_name").input("Kept until confirmed").run()
+    body = (ROOT / "tests/data/resumes/r01_front_desk_lead.txt").read_bytes()
+    at.file_uploader(key="resume_upload").set_value(("resume.txt", body, "text/plain")).run()
+    assert not at.exception
+    found = next(d.value for d in at.dataframe if "Found" in d.value.columns)
+    assert "experience[0].title" in set(found["Found"]) and "Front Desk Lead" in set(found["Value"])
+    assert at.text_input(key="w_name").value == "Kept until confirmed"
+    at.button(key="resume_use").click().run()
+    go(at, "Work history")
+    assert at.text_input(key="w_experience_0_title").value == "Front Desk Lead"
+    go(at, "Software and credentials")
+    assert "CMAA" in at.multiselect(key="w_certifications").value
+
+
+def test_a_resume_that_cannot_be_read_says_why_and_changes_nothing():
+    at = started()
+    at.file_uploader(key="resume_upload").set_value(
+        ("scan.pdf", b"%PDF-1.4\n%broken", "application/pdf")
+    ).run()
+    assert not at.exception
+    assert any("could not be read; nothing was changed" in e.value for e in at.error)
+    assert any("paste the text instead" in t.value for t in at.text)
+
+
+def _posting_page(profile_name: str | None = "front_desk_lead") -> AppTest:
+    at = started()
+    if profile_name:
+        at.selectbox(key="example_choice").set_value(f"{profile_name}.yaml")
+        at.button(key="example_load").click().run()
+    at.switch_page("ui/pages/posting.py").run()
+    return at
+
+
+def test_a_pasted_posting_is_shown_as_an_editable_table_then_matched():
+    at = _posting_page()
+    text = (ROOT / "tests/data/postings/p13_office_supervisor_multispecialty.txt").read_text()
+    at.text_area(key="posting_text").input(text).run()
+    assert not at.exception
+    table = at.dataframe[0].value if at.dataframe else None
+    assert table is not None or any(h.value == "What the posting asks for" for h in at.subheader)
+    expected = assess_posting(example("front_desk_lead"), parse_posting(text).posting, current_month())
+    shown = next(m for m in at.metric if m.label == "Match with this posting")
+    assert shown.value == f"{expected.score:.1f} / 100"
+    statements = " ".join(m.value for m in at.markdown)
+    assert all(escape(g.statement) in statements for g in expected.gates)
+
+
+def test_matching_needs_a_profile_first():
+    at = _posting_page(profile_name=None)
+    at.text_area(key="posting_text").input(
+        "Receptionist\nRequirements\n- 1 year of front desk experience\n"
+    ).run()
+    assert any("Fill in the self-assessment first" in i.value for i in at.info)
+
+
+def test_the_requirements_table_round_trips_and_refuses_unknown_values():
+    from ui.matcher import posting_from_table, requirements_table
+
+    posting = parse_posting((ROOT / "tests/data/postings/p05_billing_supervisor.txt").read_text()).posting
+    table = requirements_table(posting)
+    again = posting_from_table(table, posting.title)
+    assert again.required_certifications == posting.required_certifications
+    assert again.min_years_experience == posting.min_years_experience and again.software == posting.software
+    table.loc[table["Requirement"] == "Skills", "Value"] = "billing, juggling"
+    with pytest.raises(ValidationError, match="unknown skill 'juggling'"):
+        posting_from_table(table, posting.title)

@@ -235,6 +235,7 @@ def _start(draft: Draft, catalog: Catalog, slots: ErrorSlots) -> None:
             help="A profile saved from this app or written in the interchange format.",
         )
         _take_upload(upload)
+    _resume_import()
     draft["name"] = st.text_input("Your name (optional, never scored)", key=seed("w_name", draft["name"]))
     st.subheader("Your goal")
     goals = draft["goals"]
@@ -287,6 +288,57 @@ def _take_upload(upload: UploadedFile | None) -> None:
     st.session_state["upload_seen"] = upload.file_id
     drafts.load(profile)
     st.rerun()
+
+
+RESUME_TYPES = ["pdf", "docx", "txt", "json"]
+EVIDENCE_COLUMNS = {"field": "Found", "value": "Value", "line": "Line", "confidence": "Sure", "text": "Text"}
+
+
+def _resume_import() -> None:
+    """Start from a resume: read it, show what was found and where, and load it only once the
+    person says so."""
+    with st.expander("Start from my resume", key="resume_import"):
+        st.caption(
+            "PDF (with text), Word, plain text or JSON Resume. It is read on this computer. You see "
+            "everything found, with the line it came from, before anything changes."
+        )
+        upload = st.file_uploader(
+            "Resume", type=RESUME_TYPES, key="resume_upload", max_upload_size=5, label_visibility="collapsed"
+        )
+        if upload is None:
+            return
+        try:
+            found = resources.resume(upload.getvalue(), upload.name, current_month())
+        except DataFileError as exc:
+            resources.show_problems(f"{upload.name} could not be read; nothing was changed:", exc)
+            return
+        if not found.evidence:
+            st.warning("Nothing on the ladder was recognized in this file; nothing was changed.")
+            return
+        rows = [{EVIDENCE_COLUMNS[k]: v for k, v in e.model_dump().items()} for e in found.evidence]
+        st.dataframe(
+            rows,
+            hide_index=True,
+            key="resume_evidence",
+            column_config={
+                "Sure": st.column_config.ProgressColumn("Sure", min_value=0, max_value=1, format="percent")
+            },
+        )
+        for note in found.notes:
+            st.caption("Note: " + markup.escape(note))
+        st.button(
+            "Use these answers",
+            key="resume_use",
+            type="primary",
+            on_click=_use_resume,
+            args=(found.profile(),),
+            help="Replaces the answers typed so far; check each step afterwards.",
+        )
+
+
+def _use_resume(profile: Profile) -> None:
+    drafts.load(profile)
+    st.session_state["resume_loaded"] = True
 
 
 def _none_box(draft: Draft, section: str, label: str) -> None:
@@ -740,6 +792,8 @@ def _scroll_to_top_on_new_step(step: str) -> None:
 def page() -> None:
     """The self-assessment page."""
     with resources.shielded():
+        if st.session_state.pop("resume_loaded", False):
+            st.toast("Loaded your resume. Check each step: anything not found is left blank.")
         st.title("Am I ready to be a medical office manager?")
         draft = drafts.current()
         catalog = resources.catalog()

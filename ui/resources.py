@@ -17,7 +17,9 @@ from advisor.catalog import Catalog, load_catalog
 from advisor.errors import AdvisorError, DataFileError
 from advisor.goals import Goals
 from advisor.plan import Advice, WhatIf, advise, what_if
+from advisor.posting import ParsedPosting, parse_posting
 from advisor.profile import parse_profile
+from advisor.resume import DraftProfile, read_resume
 from advisor.rules import RuleSet, rule_files, ruleset_for
 from advisor.scoring import Assessment, assess_all_settings
 
@@ -62,6 +64,18 @@ def picked(profile_json: str, goals_json: str, month: str, actions: tuple[str, .
     """The picked actions scheduled and re-scored (cached in this process's memory only)."""
     profile = parse_profile(profile_json, fmt="json")
     return what_if(profile, Goals.model_validate_json(goals_json), actions, month)
+
+
+@st.cache_data(max_entries=16, show_spinner="Reading the resume...")
+def resume(data: bytes, name: str, month: str) -> DraftProfile:
+    """A resume read into a draft profile (cached in this process's memory only)."""
+    return read_resume(data, name, as_of=month)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def posting(text: str) -> ParsedPosting:
+    """A pasted posting read into its requirements (cached in this process's memory only)."""
+    return parse_posting(text)
 
 
 def show_problems(title: str, error: DataFileError) -> None:

@@ -1,0 +1,5 @@
+"""Page script: match a job posting."""
+
+from ui import matcher
+
+matcher.page()
