@@ -30,6 +30,7 @@ from advisor.resume import MAX_BYTES as RESUME_MAX_BYTES
 from advisor.resume import read_resume
 from advisor.rules import RULES_DIR, load_ruleset, rule_files, ruleset_for
 from advisor.scoring import Assessment, Citation, assess, format_fact
+from advisor.sourcefile import read_bytes
 from advisor.training import train_outcomes, train_panel
 
 SETTINGS = ("small_practice", "large_group", "hospital")
@@ -225,25 +226,8 @@ def _as_of(text: str | None) -> str:
     return month
 
 
-def _read_bytes(path: str, limit: int) -> bytes:
-    """A file's bytes, or a one-line problem (missing, a directory, too big)."""
-    try:
-        size = Path(path).stat().st_size
-        if size > limit:
-            raise DataFileError(
-                [Problem(path, None, "", f"the file is {size:,} bytes; the most read is {limit:,}")]
-            )
-        return Path(path).read_bytes()
-    except FileNotFoundError:
-        raise DataFileError([Problem(path, None, "", "file not found")]) from None
-    except IsADirectoryError:
-        raise DataFileError([Problem(path, None, "", "is a directory, not a file")]) from None
-    except OSError as exc:
-        raise DataFileError([Problem(path, None, "", exc.strerror or "cannot read file")]) from None
-
-
 def _posting_text(path: str) -> str:
-    data = _read_bytes(path, 4 * POSTING_MAX_CHARS)
+    data = read_bytes(path, 4 * POSTING_MAX_CHARS)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -330,7 +314,7 @@ def _cmd_train(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _cmd_parse_resume(args: argparse.Namespace, out: TextIO) -> int:
-    draft = read_resume(_read_bytes(args.file, RESUME_MAX_BYTES), args.file, as_of=_as_of(args.as_of))
+    draft = read_resume(read_bytes(args.file, RESUME_MAX_BYTES), args.file, as_of=_as_of(args.as_of))
     if args.json:
         payload = {
             "profile": draft.profile_data,

@@ -16,28 +16,15 @@ talks about software.
 from __future__ import annotations
 
 import re
+import typing
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from advisor.catalog import Catalog
-from advisor.profile import EducationLevel
+from advisor.profile import Duty, EducationLevel
 
-SKILLS = (
-    "scheduling",
-    "patient_registration",
-    "insurance_verification",
-    "billing",
-    "coding",
-    "collections",
-    "payroll",
-    "hiring",
-    "staff_training",
-    "budgeting",
-    "marketing",
-    "compliance",
-    "credentialing",
-    "vendor_management",
-    "reporting",
+SKILLS: tuple[str, ...] = (
+    *typing.get_args(Duty),
     "medical_terminology",
     "hipaa",
     "customer_service",

@@ -237,20 +237,24 @@ def decode_document(data: bytes, path: str, fmt: Format | None = None) -> Docume
     return parse_document(text, path, fmt)
 
 
-def read_document(path: str | Path) -> Document:
-    """Read and parse a file, turning I/O and encoding failures into problems."""
+def read_bytes(path: str | Path, limit: int = MAX_FILE_BYTES) -> bytes:
+    """A file's bytes; a missing file, a directory or one over ``limit`` bytes is a problem."""
     shown = str(path)
     try:
-        if Path(path).stat().st_size > MAX_FILE_BYTES:
-            raise DataFileError([Problem(shown, None, "", f"file is larger than {MAX_FILE_BYTES:,} bytes")])
-        data = Path(path).read_bytes()
+        if Path(path).stat().st_size > limit:
+            raise DataFileError([Problem(shown, None, "", f"file is larger than {limit:,} bytes")])
+        return Path(path).read_bytes()
     except FileNotFoundError:
         raise DataFileError([Problem(shown, None, "", "file not found")]) from None
     except IsADirectoryError:
         raise DataFileError([Problem(shown, None, "", "is a directory, not a file")]) from None
     except OSError as exc:
         raise DataFileError([Problem(shown, None, "", exc.strerror or "cannot read file")]) from None
-    return decode_document(data, shown)
+
+
+def read_document(path: str | Path) -> Document:
+    """Read and parse a file, turning I/O and encoding failures into problems."""
+    return decode_document(read_bytes(path), str(path))
 
 
 # --- pydantic errors -> problems ---------------------------------------------------------
