@@ -32,7 +32,7 @@ Conventions:
 from __future__ import annotations
 
 import typing
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -273,9 +273,8 @@ class _Row:
         self.put("max_direct_reports", float(reports))
         self.put("ladder_rung", top)
         self.put("distinct_rungs", steps)
-        for duty in DUTIES:
-            self.put(f"duty_{duty}", 1.0 if duty in duties else 0.0)
-        self.put("manager_duties", float(sum(d in duties for d in MANAGER_DUTIES)))
+        for name, value in duty_facts(duties).items():
+            self.put(name, value)
 
     def software(self, profile: Profile) -> None:
         if profile.software is None:
@@ -302,10 +301,10 @@ class _Row:
         self.put("software_medical", float(medical))
         self.put("spreadsheet_proficiency", float(spreadsheet))
 
-    def certifications(self, profile: Profile) -> dict[str, int]:
-        """Credential facts; returns the knowledge levels the earned credentials show."""
+    def certifications(self, profile: Profile) -> None:
+        """Credential facts, and the knowledge levels the earned credentials show as evidence."""
         if profile.certifications is None:
-            return {}
+            return
         for code in self.catalog.certifications:
             self.put(cert_fact(code), 0.0)
         levels = {"entry": 0, "specialist": 0, "manager": 0}
@@ -329,12 +328,17 @@ class _Row:
         for tier, count in levels.items():
             self.put(f"certs_{tier}", float(count))
         self.put("certs_in_progress", float(len(in_progress - held)))
-        return shown
-
-    def knowledge(self, profile: Profile, shown: dict[str, int]) -> None:
-        """Evidence levels from credentials, coursework and work; then the self-rating on top."""
         for area, implied in shown.items():
             self.raise_to(f"evidence_{area}", float(implied))
+
+    def knowledge(self, stated: Mapping[str, float | np.ndarray], anything_known: bool | np.ndarray) -> None:
+        """Evidence levels from coursework and work on top of the credentials'; then the
+        self-rating on top of the evidence.
+
+        ``stated`` maps a knowledge area to the self-rating (0-3, NaN when not rated);
+        ``anything_known`` says whether any section that could show knowledge was given.
+        Both may be per-row arrays, so a candidate table runs the same code as a profile.
+        """
         billing_years = self.get("years_billing_coding")
         healthcare_years = self.get("years_healthcare")
         coder = self.get("duty_coding") == 1.0
@@ -354,21 +358,13 @@ class _Row:
         )
         for area, holds, work_level in shown_by_work:
             self.raise_to(f"evidence_{area}", np.where(holds, work_level, np.nan))
-        anything_known = any(
-            getattr(profile, s) is not None
-            for s in ("certifications", "coursework", "experience", "education")
-        )
-        stated = profile.knowledge
         for area in KNOWLEDGE_AREAS:
-            if anything_known:
-                self.raise_to(f"evidence_{area}", 0.0)
+            self.raise_to(f"evidence_{area}", np.where(anything_known, 0.0, np.nan))
             evidence = self.get(f"evidence_{area}")
-            rating = getattr(stated, area) if stated is not None else None
-            if rating is not None:
-                self.put(f"knowledge_{area}", np.fmax(float(KNOWLEDGE_LEVEL_NAMES[rating]), evidence))
-            else:
-                # Not rated: at least what is shown, and unknown where nothing is shown.
-                self.put(f"knowledge_{area}", np.where(evidence > 0, evidence, np.nan))
+            rating = np.asarray(stated.get(area, np.nan), dtype=float)
+            # Not rated: at least what is shown, and unknown where nothing is shown.
+            shown = np.where(evidence > 0, evidence, np.nan)
+            self.put(f"knowledge_{area}", np.where(np.isnan(rating), shown, np.fmax(rating, evidence)))
 
     def soft_skills(self, profile: Profile) -> None:
         if profile.soft_skills is None:
@@ -383,13 +379,33 @@ class _Row:
         self.put("completeness", given / len(PROFILE_SECTIONS))
 
 
+EVIDENCE_SECTIONS = ("certifications", "coursework", "experience", "education")
+"""Sections that can show knowledge: when none is given, evidence is unknown rather than none."""
+
+
+def _ratings(profile: Profile) -> dict[str, float]:
+    stated = profile.knowledge
+    return {
+        area: float(KNOWLEDGE_LEVEL_NAMES[level])
+        for area in KNOWLEDGE_AREAS
+        if stated is not None and (level := getattr(stated, area)) is not None
+    }
+
+
+def duty_facts(duties: Collection[str]) -> dict[str, float]:
+    """``duty_<duty>`` flags and the count of manager duties, for the duties a person has done."""
+    facts = {f"duty_{duty}": 1.0 if duty in duties else 0.0 for duty in DUTIES}
+    facts["manager_duties"] = float(sum(d in duties for d in MANAGER_DUTIES))
+    return facts
+
+
 def _fill(row: _Row, profile: Profile) -> None:
     implied = row.education(profile)
     row.coursework(profile, implied)
     row.experience(profile)
     row.software(profile)
-    shown = row.certifications(profile)
-    row.knowledge(profile, shown)
+    row.certifications(profile)
+    row.knowledge(_ratings(profile), any(getattr(profile, s) is not None for s in EVIDENCE_SECTIONS))
     row.soft_skills(profile)
     row.completeness(profile)
 
@@ -473,3 +489,38 @@ def unrecognized(profile: Profile, catalog: Catalog) -> dict[str, list[str]]:
             c.code for c in profile.certifications or () if catalog.resolve_certification(c.code) is None
         ],
     }
+
+
+def derive_list_facts(profile: Profile, catalog: Catalog, upper: bool = False) -> dict[str, float]:
+    """The facts of a profile's education, coursework, software and credentials alone.
+
+    A candidate table gives these sections as cells; deriving each distinct cell
+    once through this function keeps the table on exactly the profile's rules.
+    Knowledge is left out (it also needs years and duties: see
+    :func:`settle_knowledge`), but the knowledge credentials show is included.
+    ``upper`` reads a degree without a field generously (see :func:`derive_fact_bounds`).
+    """
+    cols = _Columns.of(catalog)
+    block = np.full((1, len(cols.names)), np.nan)
+    row = _Row(block, cols, catalog, np.zeros(1), upper)
+    row.coursework(profile, row.education(profile))
+    row.software(profile)
+    row.certifications(profile)
+    return {name: float(block[0, i]) for i, name in enumerate(cols.names) if not np.isnan(block[0, i])}
+
+
+def settle_knowledge(
+    facts: np.ndarray,
+    catalog: Catalog,
+    stated: Mapping[str, np.ndarray],
+    anything_known: np.ndarray,
+) -> None:
+    """Fill the ``evidence_*`` and ``knowledge_*`` columns of a facts matrix in place, row by row
+    at once, by the same rules a profile follows: what coursework, credentials and work show,
+    then each row's own rating (NaN where not rated) on top.
+
+    ``facts`` has ``catalog.facts`` columns, with everything else already derived.
+    """
+    _Row(facts, _Columns.of(catalog), catalog, np.zeros(len(facts)), upper=False).knowledge(
+        stated, anything_known
+    )

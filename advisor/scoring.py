@@ -259,12 +259,14 @@ def score_facts(
     indexed like ``facts``.
     """
     results = evaluate_rules(ruleset, facts, setting, upper)
-    return _score_table(results, ruleset, facts, chosen_model(ruleset, model))
+    return score_results(results, ruleset, facts, chosen_model(ruleset, model))
 
 
-def _score_table(
+def score_results(
     results: RuleResults, ruleset: RuleSet, facts: pd.DataFrame, model: Model | None
 ) -> pd.DataFrame:
+    """Scores, bands and completeness from evaluated rules (see :func:`score_facts` for the
+    columns). ``results.points`` may be re-weighted by the caller (a screening rubric)."""
     index = facts.index
     total = results.points.sum()
     raw = 100.0 * results.earned.sum(axis=1) / total if total > 0 else np.zeros(len(index))
@@ -565,7 +567,7 @@ def assess(
     bounds = derive_fact_bounds([profile], month, rules.catalog)
     results = evaluate_rules(rules, bounds[0], setting, bounds[1])
     learned = chosen_model(rules, model)
-    table = _score_table(results, rules, bounds[0], learned)
+    table = score_results(results, rules, bounds[0], learned)
     return _build(profile, rules, setting, month, bounds, table, results, learned)
 
 

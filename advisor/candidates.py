@@ -1,0 +1,823 @@
+"""The candidate table: a spreadsheet of applicants turned into the facts rules score.
+
+A hiring manager's spreadsheet is not a set of profiles: it has one row per
+candidate, years of experience by kind rather than jobs with dates, and lists
+in cells ("CPC; CMM"). This module documents the template
+(:data:`COLUMNS`), maps real headers onto it (:func:`map_columns`: different
+names, extra columns, a "did you mean"), reads CSV and XLSX files in bounded
+chunks (:class:`CandidateFile`), and turns one chunk into a facts matrix
+(:func:`derive_table_facts`) by the same derivation a profile uses:
+education, coursework, software and credentials go through
+:func:`advisor.facts.derive_list_facts` once per distinct cell, and knowledge
+through :func:`advisor.facts.settle_knowledge`.
+
+Conventions, the same as the profile's:
+
+* **A blank cell is unknown, never "no".** ``none`` (or ``-``) in a list cell
+  is an explicit empty list.
+* **Years by kind are lower bounds for the wider kinds.** Three years of
+  supervising in healthcare are at least three years of supervising and of
+  healthcare work, so a blank wider kind is read as "at least that".
+* **Demographic and other extra columns are never read for scoring.** A
+  header that names a protected characteristic is never matched to a
+  template column, however close its spelling.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+import os
+import re
+import warnings
+import zipfile
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO, Literal
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from advisor.catalog import Catalog
+from advisor.errors import InputError, Problem
+from advisor.facts import PROFILE_SECTIONS, derive_list_facts, duty_facts, settle_knowledge
+from advisor.lexicon import Mention, find_courses, find_degrees, find_duties
+from advisor.profile import Certification, Profile, Software
+from advisor.titles import classify_titles
+from advisor.vocabulary import (
+    COURSE_AREAS,
+    DUTIES,
+    EDUCATION_LEVEL_NAMES,
+    KNOWLEDGE_AREAS,
+    KNOWLEDGE_LEVEL_NAMES,
+    LADDER_RUNGS,
+    SOFT_SKILLS,
+)
+
+Kind = Literal["id", "text", "years", "count", "flag", "education", "status", "list", "knowledge", "rating"]
+
+MAX_BYTES_ENV = "ADVISOR_SCREEN_MAX_BYTES"
+DEFAULT_MAX_BYTES = 1024**3
+"""Largest candidate file read (1 GiB; set ``ADVISOR_SCREEN_MAX_BYTES`` to change it)."""
+MAX_UNZIPPED_RATIO = 20
+"""An XLSX may unpack to at most this many times the size limit's share (zip-bomb guard)."""
+CHUNK_ROWS = 25_000
+MAX_YEARS = 60.0
+EMPTY_WORDS = frozenset({"none", "-", "n/a", "na", "no", "0"})
+"""Words in a list cell that mean an explicit empty list (a blank cell is unknown)."""
+PROTECTED_WORDS = (
+    "age", "birth", "dob", "gender", "sex", "race", "ethnic", "religio", "disab", "veteran", "marital",
+    "pregnan", "national_origin", "citizenship", "orientation", "color", "genetic", "pronoun",
+)  # fmt: skip
+"""Header fragments of protected characteristics: such a column is never matched for scoring."""
+
+
+@dataclass(frozen=True)
+class Column:
+    """One template column: its meaning, the values it takes and the names it is known by."""
+
+    name: str
+    kind: Kind
+    description: str
+    example: str
+    aliases: tuple[str, ...] = ()
+
+
+_YEARS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("experience", "any paid work", ("years_worked", "total_experience", "experience")),
+    ("healthcare", "work in any healthcare setting", ("healthcare_experience", "healthcare_years")),
+    ("medical_office", "work in a physician office or clinic", ("medical_office_experience",)),
+    ("healthcare_admin", "office or administrative roles in healthcare", ("healthcare_admin_experience",)),
+    ("office_admin", "office or administrative roles anywhere", ("admin_experience", "office_experience")),
+    ("supervisory", "supervising staff, anywhere", ("supervisory_experience", "years_supervising")),
+    ("supervisory_healthcare", "supervising staff in healthcare", ("healthcare_supervisory",)),
+    ("supervisory_medical_office", "supervising staff in a medical office", ("medical_office_supervisory",)),
+    ("management", "office or practice manager roles, anywhere", ("management_experience", "years_managing")),
+    ("management_healthcare", "office or practice manager roles in healthcare", ("healthcare_management",)),
+    ("billing_coding", "billing or coding in healthcare", ("billing_experience", "coding_experience")),
+)  # fmt: skip
+
+COLUMNS: tuple[Column, ...] = (
+    Column("candidate_id", "id", "Unique id of the candidate (required; duplicates are skipped).", "A-1001",
+           ("id", "applicant_id", "candidate", "applicant", "applicant_number", "candidate_number")),
+    Column("name", "text", "Name, shown in the ranking and exports only; never scored.", "Jordan Lee",
+           ("full_name", "candidate_name", "applicant_name")),
+    Column("education_level", "education", "Highest education: high_school, certificate, associate, "
+           "bachelor, master, doctorate (or words like 'BS', 'GED', 'MHA').", "bachelor",
+           ("education", "highest_education", "degree", "degree_level")),
+    Column("education_field", "text", "Field of that degree ('health administration', 'business').",
+           "Health administration", ("field_of_study", "major", "degree_field", "field")),
+    Column("education_status", "status", "completed or in_progress (blank: completed).", "completed",
+           ("degree_status",)),
+    *(Column(f"years_{k}", "years", f"Years of {what} (0-60; blank: unknown).", "3",
+             tuple(f"{a}" for a in aliases)) for k, what, aliases in _YEARS),
+    Column("recent_healthcare_admin", "flag", "yes if healthcare office work in the last two years.", "yes",
+           ("recent_healthcare",)),
+    Column("direct_reports", "count", "Most people supervised directly at once.", "4",
+           ("team_size", "reports", "staff_supervised")),
+    Column("job_titles", "text", "Job titles held, separated by ';' (read by the title classifier).",
+           "Front Desk Coord.; Billing Lead", ("titles", "job_title", "current_title", "title", "position")),
+    Column("duties", "list", f"Duties done, separated by ';' ({', '.join(DUTIES)}, or plain words).",
+           "scheduling; billing; hiring", ("responsibilities",)),
+    Column("certifications", "list", "Credentials held, separated by ';' (codes or full names).", "CPC; CMM",
+           ("certs", "credentials", "certificates", "licenses")),
+    Column("certifications_in_progress", "list", "Credentials being studied for, separated by ';'.", "CPB",
+           ("certs_in_progress", "credentials_in_progress")),
+    Column("software", "list", "Software used, separated by ';', optionally with '(basic)', "
+           "'(intermediate)' or '(advanced)'.", "Epic; Excel (advanced)",
+           ("systems", "software_skills", "applications", "computer_skills")),
+    Column("coursework", "list", f"Courses completed, separated by ';' ({', '.join(COURSE_AREAS)}).",
+           "medical_terminology; accounting", ("courses",)),
+    *(Column(f"knowledge_{a}", "knowledge", f"Self-rated {a.replace('_', ' ')}: none, basic, working, expert "
+             "(or 0-3).", "working") for a in KNOWLEDGE_AREAS),
+    *(Column(f"soft_{s}", "rating", f"Rating of {s.replace('_', ' ')}, 1-5.", "4") for s in SOFT_SKILLS),
+)  # fmt: skip
+COLUMN_NAMES = tuple(c.name for c in COLUMNS)
+_BY_NAME = {c.name: c for c in COLUMNS}
+
+
+def template_csv() -> str:
+    """A CSV with the template's header and two example rows, for users to fill in."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(COLUMN_NAMES)
+    writer.writerow([c.example for c in COLUMNS])
+    second = {"candidate_id": "A-1002", "name": "Sam Rivera", "education_level": "high_school",
+              "years_experience": "6", "years_medical_office": "5", "certifications": "none",
+              "job_titles": "Receptionist; Office Supervisor"}  # fmt: skip
+    writer.writerow([second.get(c.name, "") for c in COLUMNS])
+    return out.getvalue()
+
+
+# --- column mapping -----------------------------------------------------------------------
+
+
+def _key(header: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", header.strip().lower()).strip("_")
+
+
+def is_protected(header: str) -> bool:
+    """True when a header names a protected characteristic (never matched for scoring)."""
+    key = _key(header)
+    return any(re.search(rf"(?:^|_){w}", key) for w in PROTECTED_WORDS)
+
+
+_ALIASES: Mapping[str, str] = {
+    **{c.name: c.name for c in COLUMNS},
+    **{a: c.name for c in COLUMNS for a in c.aliases},
+    **{f"years_{k}".removeprefix("years_"): f"years_{k}" for k, _, _ in _YEARS if k != "experience"},
+}
+
+
+@dataclass(frozen=True)
+class ColumnMap:
+    """Which header in the file feeds each template column, and which headers are left alone."""
+
+    columns: Mapping[str, str]
+    """Template column -> header in the file."""
+    extra: tuple[str, ...]
+    """Headers not used for scoring (demographics and anything unrecognized)."""
+    notes: tuple[str, ...] = ()
+
+
+def map_columns(headers: Sequence[str], overrides: Mapping[str, str] | None = None) -> ColumnMap:
+    """Match a file's headers to the template: exact names and known aliases first, then close
+    spellings ('Yrs Supervisory' -> years_supervisory). ``overrides`` maps a template column to a
+    header by hand. A header naming a protected characteristic is never matched."""
+    columns: dict[str, str] = {}
+    notes: list[str] = []
+    for target, header in (overrides or {}).items():
+        if target not in _BY_NAME:
+            raise InputError(f"unknown template column '{target}'" + _suggest(target))
+        if header not in headers:
+            raise InputError(f"the file has no column '{header}' to use as {target}")
+        if is_protected(header):
+            raise InputError(f"column '{header}' looks like a protected characteristic and is never scored")
+        columns[target] = header
+    taken = set(columns.values())
+    keys = list(_ALIASES)
+    for header in headers:
+        if header in taken or is_protected(header):
+            continue
+        key = _key(header)
+        target = _ALIASES.get(key)
+        if target is None:
+            close = difflib.get_close_matches(key, keys, n=1, cutoff=0.86)
+            if close:
+                target = _ALIASES[close[0]]
+                notes.append(f"column '{header}' read as {target} (closest name)")
+        if target is None or target in columns:
+            continue
+        columns[target] = header
+        taken.add(header)
+    extra = tuple(h for h in headers if h not in taken)
+    if "candidate_id" not in columns:
+        notes.append("no candidate id column: rows are identified by their row number")
+    return ColumnMap(columns, extra, tuple(notes))
+
+
+def _suggest(name: str) -> str:
+    close = difflib.get_close_matches(name, COLUMN_NAMES, n=1)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+# --- reading files ------------------------------------------------------------------------
+
+
+def max_bytes() -> int:
+    """The configured size limit for candidate files."""
+    value = os.environ.get(MAX_BYTES_ENV, "")
+    return int(value) if value.isdigit() and int(value) > 0 else DEFAULT_MAX_BYTES
+
+
+def _megabytes(n: int) -> str:
+    return f"{n / 1024**2:,.0f} MB" if n >= 1024**2 else f"{n:,} bytes"
+
+
+def check_size(size: int, name: str) -> None:
+    """Refuse a file over the configured limit, or an empty one, before reading it."""
+    limit = max_bytes()
+    if size > limit:
+        raise InputError(
+            f"{name}: the file is {_megabytes(size)}, over the {_megabytes(limit)} limit for candidate "
+            f"files; split it, or raise {MAX_BYTES_ENV}"
+        )
+    if size == 0:
+        raise InputError(f"{name}: the file is empty")
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Rows of a candidate file as text, with the spreadsheet row number of the first one."""
+
+    frame: pd.DataFrame
+    first_row: int
+    done: float
+    """Share of the file read so far (0-1), for progress bars."""
+
+
+@dataclass
+class CandidateFile:
+    """A CSV or XLSX candidate file, opened for reading in chunks.
+
+    ``headers`` and ``notes`` are known after opening; :meth:`batches` yields
+    the rows as strings (blank cells as ""), ``chunk_rows`` at a time, so
+    memory stays bounded whatever the file's size. Rows the CSV reader cannot
+    split into the header's columns are listed in ``bad_rows``.
+    """
+
+    name: str
+    kind: Literal["csv", "xlsx"]
+    handle: BinaryIO
+    size: int
+    headers: tuple[str, ...]
+    encoding: str = "utf-8"
+    notes: list[str] = field(default_factory=list)
+    bad_rows: list[Problem] = field(default_factory=list)
+
+    @classmethod
+    def open(cls, source: str | Path | bytes, name: str | None = None) -> CandidateFile:
+        """Open a path or the bytes of an upload; raise :class:`InputError` if it cannot be a table."""
+        if isinstance(source, bytes):
+            label = name or "upload"
+            check_size(len(source), label)
+            handle: BinaryIO = io.BytesIO(source)
+            size = len(source)
+        else:
+            label = name or str(source)
+            try:
+                size = os.path.getsize(source)
+            except OSError as exc:
+                raise InputError(f"{label}: cannot read the file ({exc.strerror or exc})") from None
+            check_size(size, label)
+            handle = open(source, "rb")  # noqa: SIM115 - closed by the caller via close()
+        head = handle.read(8192)
+        handle.seek(0)
+        try:
+            if head.startswith(b"PK\x03\x04"):
+                return cls._open_xlsx(label, handle, size)
+            if head.startswith(b"\xd0\xcf\x11\xe0"):
+                raise InputError(f"{label}: an old .xls workbook; save it as .xlsx or .csv")
+            if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+                raise InputError(f"{label}: not a CSV or XLSX file (it looks like binary data)")
+            return cls._open_csv(label, handle, size, head)
+        except BaseException:
+            handle.close()
+            raise
+
+    @classmethod
+    def _open_csv(cls, label: str, handle: BinaryIO, size: int, head: bytes) -> CandidateFile:
+        if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+            raise InputError(f"{label}: the file is UTF-16 text; save it as 'CSV UTF-8' and upload it again")
+        sample = handle.read(1024 * 1024)
+        handle.seek(0)
+        encoding = "utf-8-sig"
+        notes = []
+        try:
+            sample.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            if exc.start < len(sample) - 4:  # not just a character cut at the sample's end
+                encoding = "cp1252"
+                notes.append("the file is not UTF-8; it was read as Windows-1252 (Excel's 'CSV' format)")
+        first = sample.decode(encoding, errors="replace").splitlines()[:1]
+        if not first or not first[0].strip(" ,;\t\r\n\ufeff"):
+            raise InputError(f"{label}: row 1: the first row must be the column headers, and it is blank")
+        headers = tuple(next(csv.reader(first)))
+        cls._check_headers(label, headers)
+        return cls(label, "csv", handle, size, headers, encoding, notes)
+
+    @classmethod
+    def _open_xlsx(cls, label: str, handle: BinaryIO, size: int) -> CandidateFile:
+        try:
+            with zipfile.ZipFile(handle) as archive:
+                unpacked = sum(i.file_size for i in archive.infolist())
+                if "xl/workbook.xml" not in archive.namelist():
+                    raise InputError(f"{label}: a zip file but not an XLSX workbook")
+        except zipfile.BadZipFile:
+            raise InputError(f"{label}: the XLSX file is damaged (not a readable zip)") from None
+        if unpacked > max(size * MAX_UNZIPPED_RATIO, 50 * 1024**2) or unpacked > 4 * max_bytes():
+            raise InputError(f"{label}: the workbook unpacks to {_megabytes(unpacked)}, too large to read")
+        handle.seek(0)
+        headers = next(_xlsx_rows(handle, label), None)
+        if headers is None:
+            raise InputError(f"{label}: the workbook's first sheet is empty")
+        cls._check_headers(label, tuple(headers))
+        return cls(label, "xlsx", handle, size, tuple(headers))
+
+    @staticmethod
+    def _check_headers(label: str, headers: tuple[str, ...]) -> None:
+        seen: dict[str, int] = {}
+        for i, header in enumerate(headers, start=1):
+            if not header.strip():
+                continue
+            if header in seen:
+                raise InputError(
+                    f"{label}: row 1: column {i}: '{header}' appears twice (also column {seen[header]})"
+                )
+            seen[header] = i
+
+    def batches(self, chunk_rows: int = CHUNK_ROWS) -> Iterator[Batch]:
+        """The rows, ``chunk_rows`` at a time, as text frames with the file's headers."""
+        self.handle.seek(0)
+        if self.kind == "xlsx":
+            yield from self._xlsx_batches(chunk_rows)
+            return
+        text = io.TextIOWrapper(self.handle, encoding=self.encoding, errors="replace", newline="")
+        next_row = 2
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            reader = pd.read_csv(
+                text, dtype=str, keep_default_na=False, na_filter=False, chunksize=chunk_rows,
+                on_bad_lines="warn", skip_blank_lines=True, names=list(self.headers), header=0,
+                engine="c",
+            )  # fmt: skip
+            for chunk in reader:
+                self._collect_bad_lines(caught)
+                frame = chunk.reset_index(drop=True)
+                yield Batch(frame, next_row, min(self.handle.tell() / max(self.size, 1), 1.0))
+                next_row += len(frame)
+            self._collect_bad_lines(caught)
+        text.detach()
+
+    def _collect_bad_lines(self, caught: list[warnings.WarningMessage]) -> None:
+        for warning in caught:
+            for match in re.finditer(r"Skipping line (\d+): (.*)", str(warning.message)):
+                self.bad_rows.append(
+                    Problem(self.name, int(match.group(1)), "", f"skipped: {match.group(2).strip()}")
+                )
+        caught.clear()
+
+    def _xlsx_batches(self, chunk_rows: int) -> Iterator[Batch]:
+        rows = _xlsx_rows(self.handle, self.name)
+        next(rows, None)
+        width = len(self.headers)
+        buffer: list[list[str]] = []
+        first = 2
+        count = 0
+        for values in rows:
+            count += 1
+            if len(values) > width and any(v.strip() for v in values[width:]):
+                self.bad_rows.append(
+                    Problem(self.name, count + 1, "", f"skipped: {len(values)} cells, the header has {width}")
+                )
+                buffer.append([""] * width)  # keep row numbering; the blank row is dropped below
+                continue
+            buffer.append((values + [""] * width)[:width])
+            if len(buffer) == chunk_rows:
+                yield Batch(pd.DataFrame(buffer, columns=list(self.headers)), first, 0.0)
+                first += len(buffer)
+                buffer = []
+        if buffer:
+            yield Batch(pd.DataFrame(buffer, columns=list(self.headers)), first, 1.0)
+
+    def close(self) -> None:
+        """Close the underlying file."""
+        self.handle.close()
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _xlsx_rows(handle: BinaryIO, label: str) -> Iterator[list[str]]:
+    """The first sheet's rows as text, read lazily (openpyxl's read-only mode)."""
+    from openpyxl import load_workbook  # imported here: only XLSX files need it
+
+    try:
+        book = load_workbook(handle, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for damaged workbooks
+        raise InputError(f"{label}: the XLSX file cannot be read ({type(exc).__name__})") from None
+    try:
+        sheet = book.worksheets[0]
+        for row in sheet.iter_rows(values_only=True):
+            yield [_cell(v) for v in row]
+    finally:
+        book.close()
+
+
+# --- cells to facts -----------------------------------------------------------------------
+
+
+def _split(cell: str) -> list[str]:
+    return [p.strip() for p in re.split(r"[;|\n]", cell) if p.strip()]
+
+
+def _education_level(cell: str) -> str | None:
+    key = _key(cell)
+    aliases = {"hs": "high_school", "ged": "high_school", "bachelors": "bachelor", "masters": "master",
+               "associates": "associate", "phd": "doctorate", "none": "no_education"}  # fmt: skip
+    if key in EDUCATION_LEVEL_NAMES or key in aliases:
+        return aliases.get(key, key)
+    found = find_degrees(cell)
+    return max((m.meaning for m in found), key=lambda lv: EDUCATION_LEVEL_NAMES[lv], default=None)
+
+
+def _level(cell: str, names: Mapping[str, int], top: int) -> float | None:
+    key = _key(cell)
+    if key in names:
+        return float(names[key])
+    try:
+        value = float(cell)
+    except ValueError:
+        return None
+    return value if 0 <= value <= top and value.is_integer() else None
+
+
+def _flag(cell: str) -> float | None:
+    key = _key(cell)
+    return 1.0 if key in {"yes", "y", "true", "1"} else 0.0 if key in {"no", "n", "false", "0"} else None
+
+
+def _words_to(cell: str, ids: Sequence[str], finder: Callable[[str], list[Mention]]) -> list[str]:
+    """Ids named in a list cell, exactly ('medical_terminology') or in words ('Medical Terminology I')."""
+    out = []
+    for part in _split(cell):
+        key = _key(part)
+        if key in ids:
+            out.append(key)
+        else:
+            out.extend(m.meaning for m in finder(part))
+    return out
+
+
+def _software_items(cell: str) -> list[Software]:
+    items = []
+    for part in _split(cell):
+        match = re.match(r"(.*?)\s*\((basic|intermediate|advanced)\)\s*$", part, re.I)
+        name, level = (match.group(1), match.group(2).lower()) if match else (part, "intermediate")
+        if name.strip():
+            items.append(Software(name=name.strip()[:200], proficiency=level))  # type: ignore[arg-type]
+    return items
+
+
+def _empty(cell: str) -> bool:
+    return cell.strip().lower() in EMPTY_WORDS
+
+
+@dataclass
+class TableFacts:
+    """Facts for a batch of table rows (cautious, and upper bounds where details are missing),
+    with the rows that could not be read and why."""
+
+    lower: pd.DataFrame
+    upper: pd.DataFrame | None
+    problems: dict[int, str]
+    """Position in the batch -> what is wrong (those rows are not scored)."""
+    unrecognized: dict[str, int]
+    """Credential and software names the catalog does not know -> how many rows list them."""
+
+
+class _Deriver:
+    """Builds one batch's facts matrix from its text columns."""
+
+    def __init__(self, frame: pd.DataFrame, colmap: ColumnMap, catalog: Catalog) -> None:
+        self.frame, self.colmap, self.catalog = frame, colmap, catalog
+        self.n = len(frame)
+        self.names = list(catalog.facts)
+        self.ix = {name: i for i, name in enumerate(self.names)}
+        self.lower = np.full((self.n, len(self.names)), np.nan)
+        self.problems: dict[int, str] = {}
+        self.unrecognized: dict[str, int] = {}
+
+    def text(self, column: str) -> pd.Series:
+        header = self.colmap.columns.get(column)
+        if header is None:
+            return pd.Series([""] * self.n, index=self.frame.index, dtype=object)
+        return self.frame[header].astype(str).str.strip()
+
+    def bad(self, rows: npt.NDArray[np.bool_], column: str, message: Callable[[str], str]) -> None:
+        """Record a problem for each flagged row (the first problem of a row is kept)."""
+        values = self.text(column)
+        header = self.colmap.columns.get(column, column)
+        for i in np.flatnonzero(rows):
+            self.problems.setdefault(int(i), f"column '{header}': {message(values.iat[i])}")
+
+    def put(self, name: str, values: npt.ArrayLike) -> None:
+        self.lower[:, self.ix[name]] = values
+
+    def number(self, column: str, top: float, whole: bool = False) -> npt.NDArray[np.float64]:
+        cells = self.text(column)
+        values = pd.to_numeric(cells.str.replace(",", "", regex=False), errors="coerce").to_numpy(float)
+        given = (cells != "").to_numpy()
+        bad = given & (np.isnan(values) | (values < 0) | (values > top))
+        if whole:
+            bad |= given & ~np.isnan(values) & (np.mod(values, 1) != 0)
+        kind = "a whole number" if whole else "a number"
+        self.bad(bad, column, lambda v: f"'{v[:40]}' is not {kind} from 0 to {top:g}")
+        return np.where(given & ~bad, values, np.nan)
+
+    def coded(
+        self, column: str, parse: Callable[[str], float | None], expected: str
+    ) -> npt.NDArray[np.float64]:
+        cells = self.text(column)
+        codes, uniques = pd.factorize(cells)
+        parsed = np.array([np.nan if u == "" else _nan(parse(u)) for u in uniques], dtype=float)
+        values = parsed[codes] if len(uniques) else np.full(self.n, np.nan)
+        bad = (cells != "").to_numpy() & np.isnan(values)
+        self.bad(bad, column, lambda v: f"'{v[:40]}' is not {expected}")
+        return values
+
+    def by_cell(
+        self, key: pd.Series, derive: Callable[[str], dict[str, float] | None], column: str, expected: str
+    ) -> None:
+        """Derive facts once per distinct cell value and spread them over the rows; a value
+        ``derive`` cannot read (None) is a problem in ``column``."""
+        codes, uniques = pd.factorize(key)
+        if not len(uniques):
+            return
+        table = np.full((len(uniques), len(self.names)), np.nan)
+        failed = np.zeros(len(uniques), dtype=bool)
+        for u, value in enumerate(uniques):
+            facts = derive(value)
+            if facts is None:
+                failed[u] = True
+                continue
+            for name, v in facts.items():
+                table[u, self.ix[name]] = v
+        rows = table[codes]
+        written = ~np.isnan(rows)
+        self.lower = np.where(written, rows, self.lower)
+        self.bad(failed[codes], column, lambda v: f"'{v[:40]}' is not {expected}")
+
+    def note_unknown(self, names: Sequence[str], rows: int) -> None:
+        for name in names:
+            self.unrecognized[name] = self.unrecognized.get(name, 0) + rows
+
+
+def _nan(value: float | None) -> float:
+    return np.nan if value is None else value
+
+
+_YEAR_IMPLIES: tuple[tuple[str, str], ...] = (
+    ("supervisory_medical_office", "supervisory_healthcare"),
+    ("management_healthcare", "supervisory_healthcare"),
+    ("management_healthcare", "management"),
+    ("supervisory_healthcare", "supervisory"),
+    ("management", "supervisory"),
+    ("healthcare_admin", "office_admin"),
+    ("billing_coding", "healthcare"),
+    ("healthcare_admin", "healthcare"),
+    ("supervisory_healthcare", "healthcare"),
+    ("medical_office", "healthcare"),
+    ("healthcare", "experience"),
+    ("office_admin", "experience"),
+    ("supervisory", "experience"),
+)
+"""(narrower, wider): years of the narrower kind are at least as many of the wider (in order)."""
+
+
+def _education_key(level: str, field_: str, status: str, courses: str) -> str:
+    return "\x1f".join((level, field_, status, courses))
+
+
+def _list_facts(catalog: Catalog, key: str, upper: bool) -> tuple[tuple[str, float], ...] | None:
+    """Education-and-coursework facts of one distinct combination of cells; None if unreadable."""
+    level, field_, status, courses = key.split("\x1f")
+    data: dict[str, object] = {}
+    if level:
+        parsed = _education_level(level)
+        if parsed is None:
+            return None
+        if parsed != "no_education":
+            done = "in_progress" if "progress" in status.lower() else "completed"
+            entry = {"level": parsed, "status": done, **({"field": field_[:200]} if field_ else {})}
+            data["education"] = [entry]
+        else:
+            data["education"] = []
+    if courses:
+        data["coursework"] = [] if _empty(courses) else _words_to(courses, COURSE_AREAS, find_courses)
+    if not data:
+        return ()
+    return tuple(derive_list_facts(Profile.model_validate(data), catalog, upper).items())
+
+
+def derive_table_facts(frame: pd.DataFrame, colmap: ColumnMap, catalog: Catalog) -> TableFacts:
+    """Facts for every row of a text frame of candidates (one batch of a file).
+
+    Rows with a malformed value are listed in ``problems`` (by position) with
+    the column and the value; their facts are left as computed but must not be
+    scored. Everything else follows the profile's derivation.
+    """
+    d = _Deriver(frame, colmap, catalog)
+    # Years by kind, then the lower bounds the narrower kinds imply for the wider.
+    years = {k: d.number(f"years_{k}", MAX_YEARS) for k, _, _ in _YEARS}
+    for narrow, wide in _YEAR_IMPLIES:
+        years[wide] = np.fmax(years[wide], years[narrow])
+    for k, values in years.items():
+        d.put(f"years_{k}", values)
+    experience_given = np.any([~np.isnan(v) for v in years.values()], axis=0)
+    reports = d.number("direct_reports", 10_000, whole=True)
+    d.put("max_direct_reports", np.where(np.isnan(reports) & experience_given, 0.0, reports))
+    recent = d.coded("recent_healthcare_admin", _flag, "yes or no")
+    d.put("recent_healthcare_admin", np.where(years["healthcare_admin"] == 0, 0.0, recent))
+    _ladder(d, years)
+    _duties(d)
+    keys = _education(d)
+    _credentials_and_software(d)
+    stated = {
+        a: d.coded(
+            f"knowledge_{a}", lambda c: _level(c, KNOWLEDGE_LEVEL_NAMES, 3), "none, basic, working or expert"
+        )
+        for a in KNOWLEDGE_AREAS
+    }
+    for skill in SOFT_SKILLS:
+        rating = d.coded(f"soft_{skill}", lambda c: _level(c, {}, 5), "a rating from 1 to 5")
+        d.put(f"soft_{skill}", np.where(rating == 0, np.nan, rating))
+    given = {
+        "education": d.text("education_level") != "",
+        "coursework": d.text("coursework") != "",
+        "experience": pd.Series(experience_given, index=frame.index),
+        "software": d.text("software") != "",
+        "certifications": (d.text("certifications") != "") | (d.text("certifications_in_progress") != ""),
+        "knowledge": pd.Series(np.any([~np.isnan(v) for v in stated.values()], axis=0), index=frame.index),
+        "soft_skills": pd.Series(
+            np.any([~np.isnan(d.lower[:, d.ix[f"soft_{s}"]]) for s in SOFT_SKILLS], axis=0), index=frame.index
+        ),
+    }
+    d.put("completeness", sum(given[s].to_numpy(float) for s in PROFILE_SECTIONS) / len(PROFILE_SECTIONS))
+    anything = np.any(
+        [given[s].to_numpy() for s in ("certifications", "coursework", "experience", "education")], axis=0
+    )
+    base = d.lower.copy()
+    settle_knowledge(d.lower, catalog, stated, anything)
+    upper = _upper_bounds(d, keys, base, stated, anything)
+    names = d.names
+    return TableFacts(
+        pd.DataFrame(d.lower, columns=names, index=frame.index),
+        None if upper is None else pd.DataFrame(upper, columns=names, index=frame.index),
+        d.problems,
+        d.unrecognized,
+    )
+
+
+def _ladder(d: _Deriver, years: Mapping[str, npt.NDArray[np.float64]]) -> None:
+    """The highest rung held a year or more, and how many rungs were held six months or more.
+
+    A table has years by kind, not jobs: the rungs are read from the kinds
+    (healthcare office work, billing, supervising, managing in healthcare),
+    and a job title the classifier reads as practice administrator lifts a
+    healthcare manager to the top rung.
+    """
+    kinds = (
+        ("healthcare_admin", LADDER_RUNGS["front_desk"]),
+        ("billing_coding", LADDER_RUNGS["billing_coding"]),
+        ("supervisory_healthcare", LADDER_RUNGS["supervisor"]),
+        ("management_healthcare", LADDER_RUNGS["office_manager"]),
+    )
+    known = np.any([~np.isnan(years[k]) for k, _ in kinds], axis=0)
+    top = np.where(known, 0.0, np.nan)
+    steps = np.where(known, 0.0, np.nan)
+    for kind, rung in kinds:
+        top = np.where(years[kind] >= 1, np.fmax(top, rung), top)
+        steps = np.where(years[kind] >= 0.5, steps + 1, steps)
+    titles = d.text("job_titles")
+    managers = (years["management_healthcare"] >= 1) & (titles != "").to_numpy()
+    if managers.any():
+        distinct = sorted({t for cell in titles[managers] for t in _split(cell)})
+        admin = {t for t, g in zip(distinct, classify_titles(distinct), strict=True)
+                 if g.role_family == "practice_administrator" and g.family_confidence >= 0.5}  # fmt: skip
+        lifted = np.array(
+            [
+                any(t in admin for t in _split(c)) if m else False
+                for c, m in zip(titles, managers, strict=True)
+            ]
+        )
+        top = np.where(lifted, LADDER_RUNGS["practice_administrator"], top)
+    d.put("ladder_rung", top)
+    d.put("distinct_rungs", steps)
+
+
+def _duties(d: _Deriver) -> None:
+    """Duty flags per distinct cell; a blank cell leaves them unknown."""
+
+    def derive(cell: str) -> dict[str, float]:
+        if not cell:
+            return {}
+        return duty_facts([] if _empty(cell) else _words_to(cell, DUTIES, find_duties))
+
+    d.by_cell(d.text("duties"), derive, "duties", "a list of duties")
+
+
+def _education(d: _Deriver) -> pd.Series:
+    """Education and coursework facts per distinct combination; returns each row's combination."""
+    key = pd.Series(
+        [
+            _education_key(*cells)
+            for cells in zip(
+                d.text("education_level"), d.text("education_field"), d.text("education_status"),
+                d.text("coursework"), strict=True,
+            )
+        ],
+        index=d.frame.index,
+    )  # fmt: skip
+
+    def derive(k: str) -> dict[str, float] | None:
+        facts = _list_facts(d.catalog, k, False)
+        return None if facts is None else dict(facts)
+
+    d.by_cell(key, derive, "education_level", "an education level (high_school ... doctorate)")
+    return key
+
+
+def _credentials_and_software(d: _Deriver) -> None:
+    catalog = d.catalog
+    held, studying = d.text("certifications"), d.text("certifications_in_progress")
+    key = held + "\x1f" + studying
+
+    def credentials(k: str) -> dict[str, float]:
+        have, doing = k.split("\x1f")
+        if not have and not doing:
+            return {}
+        items = [Certification(code=c[:200]) for c in ([] if _empty(have) else _split(have))]
+        items += [
+            Certification(code=c[:200], status="in_progress")
+            for c in ([] if _empty(doing) else _split(doing))
+        ]
+        unknown = [i.code for i in items if catalog.resolve_certification(i.code) is None]
+        d.note_unknown(unknown, int((key == k).sum()))
+        return derive_list_facts(Profile(certifications=items), catalog)
+
+    d.by_cell(key, credentials, "certifications", "a list of credentials")
+    software = d.text("software")
+
+    def products(cell: str) -> dict[str, float]:
+        if not cell:
+            return {}
+        items = [] if _empty(cell) else _software_items(cell)
+        d.note_unknown(
+            [i.name for i in items if catalog.resolve_software(i.name) is None], int((software == cell).sum())
+        )
+        return derive_list_facts(Profile(software=items), catalog)
+
+    d.by_cell(software, products, "software", "a list of software")
+
+
+def _upper_bounds(
+    d: _Deriver,
+    keys: pd.Series,
+    base: npt.NDArray[np.float64],
+    stated: Mapping[str, npt.NDArray[np.float64]],
+    anything: npt.NDArray[np.bool_],
+) -> npt.NDArray[np.float64] | None:
+    """Facts read generously where a degree's field is blank; None when no row needs it."""
+    level = d.text("education_level").map(lambda c: _education_level(c) if c else None)
+    vague = (
+        level.notna() & ~level.isin(["high_school", "no_education"]) & (d.text("education_field") == "")
+    ).to_numpy()
+    if not vague.any():
+        return None
+    upper = base.copy()
+    for k in keys[vague].unique():
+        facts = _list_facts(d.catalog, k, True) or ()
+        rows = vague & (keys == k).to_numpy()
+        for name, value in facts:
+            upper[rows, d.ix[name]] = value
+    settle_knowledge(upper, d.catalog, stated, anything)
+    return upper

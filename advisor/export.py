@@ -1,0 +1,46 @@
+"""Spreadsheet exports, safe to open: every CSV and XLSX the product writes goes through here.
+
+Text that starts with ``=``, ``+``, ``-``, ``@``, a tab, a carriage return or
+a NUL is run as a formula by Excel, LibreOffice and Google Sheets (OWASP, CSV
+injection; ASVS 5.0 1.2.10; CWE-1236). Such text gets a leading apostrophe, so
+it is shown and never run. Numbers are left alone, so -3 stays a number.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping
+
+import pandas as pd
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\0")
+
+
+def neutralize(value: object) -> object:
+    """A cell value safe to open in a spreadsheet: formula-like text gets a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def neutralized(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy with every text cell (and header) neutralized."""
+    out = frame.rename(columns={c: neutralize(c) for c in frame.columns})
+    for column in out.columns:
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
+            out[column] = out[column].map(neutralize)
+    return out
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """UTF-8 CSV quoted per RFC 4180, with a byte-order mark so Excel reads accents right."""
+    return neutralized(frame).to_csv(index=False).encode("utf-8-sig")
+
+
+def xlsx_bytes(sheets: Mapping[str, pd.DataFrame]) -> bytes:
+    """An XLSX workbook with one sheet per frame, in order."""
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        for name, frame in sheets.items():
+            neutralized(frame).to_excel(writer, sheet_name=name[:31], index=False)
+    return buffer.getvalue()

@@ -1,0 +1,566 @@
+"""Screening: rank a pool of candidates against a role or a posting, with reasons.
+
+A :class:`Rubric` says what to screen against (a role and setting, or a
+posting), the knockouts, the dimension weights and the shortlist cut-off. It
+is saved with every result, so the same file and rubric always give the same
+ranking.
+
+:func:`screen_batch` is the unit of work: a pure function from one batch of
+table rows (text) to one scored row each, with the problem that kept a row
+out. :func:`screen_file` runs it over a file read in chunks, in this process
+or over a Dask cluster (``engine="dask"``), and :func:`rank` puts the batches
+together: duplicate ids are skipped, knockouts passed come first, then score,
+then id. :func:`screen_resumes` scores a zip of resumes by the same path.
+
+Demographic columns ride along (``carry``) for the adverse-impact report and
+are never read by scoring: the facts come only from the template columns.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import re
+import zipfile
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from advisor import __version__
+from advisor.audit import ImpactReport, impact_report
+from advisor.candidates import CandidateFile, ColumnMap, check_size, derive_table_facts, map_columns
+from advisor.catalog import Catalog, load_catalog
+from advisor.errors import AdvisorError, ExpressionError, InputError, suggest
+from advisor.export import csv_bytes, xlsx_bytes
+from advisor.expression import Expression, compile_expression
+from advisor.facts import derive_fact_bounds
+from advisor.goals import DEFAULT_ROLE
+from advisor.posting import Posting, posting_rules
+from advisor.profile import Profile, current_month
+from advisor.rules import BANDS, Band, RuleResults, RuleSet, evaluate_rules, ruleset_for
+from advisor.scoring import chosen_model, score_results
+from advisor.vocabulary import CONSTANTS, cert_fact
+
+Engine = Literal["pandas", "dask"]
+REASONS = 3
+MAX_KNOCKOUTS = 20
+MAX_WEIGHT = 5.0
+POSTING_SETTING = "posting"
+KNOCKOUT_ORDER = {"pass": 0, "unknown": 1, "fail": 2}
+
+
+class Rubric(BaseModel):
+    """What a screening run measured against; saved with its results."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    schema_version: Literal[1] = 1
+    role: str = DEFAULT_ROLE
+    setting: str = "small_practice"
+    posting: Posting | None = None
+    """Screen against this posting's requirements instead of the role's rules."""
+    knockouts: list[str] = Field(default=[], max_length=MAX_KNOCKOUTS)
+    """Conditions a candidate must meet ('CPC', 'years_supervisory >= 2')."""
+    weights: dict[str, float] = {}
+    """Dimension -> multiplier of its points (1 = as the rules file says, 0 = ignore)."""
+    shortlist_band: Band | None = "nearly"
+    """Shortlisted: knockouts passed and at least this band ..."""
+    shortlist_top: int | None = Field(default=None, ge=1)
+    """... and within the first this many ranks."""
+    model: bool = True
+    """Blend in the readiness model, as a single assessment does (roles only)."""
+    columns: dict[str, str] = {}
+    """Template column -> header in the file, where the automatic matching should be overridden."""
+
+
+@dataclass(frozen=True)
+class Spec:
+    """A rubric compiled: the rules, knockouts and per-rule point multipliers."""
+
+    rubric: Rubric
+    ruleset: RuleSet
+    setting: str
+    knockouts: tuple[Expression, ...]
+    multipliers: npt.NDArray[np.float64]
+    dimensions: tuple[tuple[str, str], ...]
+    """(id, title) of each dimension, in the rules file's order."""
+
+
+def knockout_expression(text: str, catalog: Catalog) -> Expression:
+    """Compile a knockout: a credential ('CPC', 'must have CPC'), 'N+ years <kind>', or any
+    condition over the facts ('years_supervisory >= 2 and cert_CPC')."""
+    kinds = {name: spec.kind for name, spec in catalog.facts.items()}
+    core = re.sub(r"^\s*(?:must\s+(?:have|hold|be)|has|have|requires?)\s+", "", text.strip(), flags=re.I)
+    cert = catalog.resolve_certification(core)
+    if cert is not None:
+        return compile_expression(cert_fact(cert.code), kinds, CONSTANTS)
+    years = re.fullmatch(
+        r"(\d+(?:\.\d+)?)\s*\+?\s*(?:years?|yrs?)\s+(?:of\s+)?([a-z_ ]+?)(?:\s+experience)?", core, re.I
+    )
+    if years:
+        kind = "years_" + "_".join(years.group(2).lower().split())
+        if kind not in kinds:
+            choices = [n for n in kinds if n.startswith("years_")]
+            raise ExpressionError(f"no years fact '{kind}'" + suggest(kind, choices))
+        return compile_expression(f"{kind} >= {years.group(1)}", kinds, CONSTANTS)
+    return compile_expression(core, kinds, CONSTANTS)
+
+
+def compile_rubric(rubric: Rubric, catalog: Catalog | None = None) -> Spec:
+    """Check a rubric and compile it; every problem is reported at once in one :class:`InputError`."""
+    catalog = catalog or load_catalog()
+    if rubric.posting is not None:
+        ruleset, setting = posting_rules(rubric.posting, catalog), POSTING_SETTING
+    else:
+        ruleset, setting = ruleset_for(rubric.role), rubric.setting
+        if setting not in ruleset.spec.settings:
+            raise InputError(f"unknown setting '{setting}'" + suggest(setting, ruleset.settings))
+    problems: list[str] = []
+    knockouts = []
+    for i, text in enumerate(rubric.knockouts, start=1):
+        try:
+            knockouts.append(knockout_expression(text, catalog))
+        except ExpressionError as exc:
+            problems.append(f"knockout {i} '{text[:80]}': {exc}")
+    dims = ruleset.spec.dimensions
+    for name, weight in rubric.weights.items():
+        if name not in dims:
+            problems.append(f"weight for unknown dimension '{name}'" + suggest(name, list(dims)))
+        elif not 0 <= weight <= MAX_WEIGHT:
+            problems.append(f"weight of '{name}' must be from 0 to {MAX_WEIGHT:g}, not {weight:g}")
+    multipliers = np.array([rubric.weights.get(r.spec.dimension, 1.0) for r in ruleset.rules])
+    if not problems and (multipliers * ruleset.rule_points(setting)).sum() <= 0:
+        problems.append("every dimension has weight 0: nothing would be scored")
+    if problems:
+        raise InputError("; ".join(problems))
+    dimensions = tuple((d, spec.title) for d, spec in dims.items())
+    return Spec(rubric, ruleset, setting, tuple(knockouts), multipliers, dimensions)
+
+
+@functools.lru_cache(maxsize=8)
+def _compiled(rubric_json: str) -> Spec:
+    """Compile once per rubric per process (Dask workers get the rubric as JSON)."""
+    return compile_rubric(Rubric.model_validate_json(rubric_json))
+
+
+# --- scoring a batch ----------------------------------------------------------------------
+
+
+def _knockouts(spec: Spec, lower: pd.DataFrame, upper: pd.DataFrame | None) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's knockout status and the knockouts it fails (or cannot be checked on)."""
+    n = len(lower)
+    status = np.zeros(n, dtype=np.int8)
+    failed = [""] * n
+    if not spec.knockouts:
+        return np.array(["pass"] * n, dtype=object), np.array(failed, dtype=object)
+    columns = {c: lower[c].to_numpy(float) for c in lower.columns}
+    high = None if upper is None else {c: upper[c].to_numpy(float) for c in upper.columns}
+    notes: list[list[str]] = [[] for _ in range(n)]
+    for expr, text in zip(spec.knockouts, spec.rubric.knockouts, strict=True):
+        truth = expr.evaluate(columns, n)
+        if high is not None:
+            best = expr.evaluate(high, n)
+            truth = np.where((truth == 0) & (best != 0), np.nan, truth)  # might pass: unknown
+        for i in np.flatnonzero(truth != 1):
+            unknown = np.isnan(truth[i])
+            status[i] = max(status[i], 1 if unknown else 2)
+            notes[i].append(f"{'not known' if unknown else 'fails'}: {text}")
+    names = np.array(["pass", "unknown", "fail"], dtype=object)
+    return names[status], np.array(["; ".join(n) for n in notes], dtype=object)
+
+
+def _reasons(spec: Spec, results: RuleResults) -> dict[str, np.ndarray]:
+    """The top reasons for (points earned) and against (points missed) each row."""
+    statements = np.array([r.spec.statement for r in spec.ruleset.rules], dtype=object)
+    earned = results.credit * results.points
+    missed = (1.0 - results.credit) * results.points
+    prefix = np.array(["Missing", "Partly", "", "Not given"], dtype=object)
+    out: dict[str, np.ndarray] = {}
+    top_for = np.argsort(-earned, axis=1, kind="stable")[:, :REASONS]
+    top_against = np.argsort(-missed, axis=1, kind="stable")[:, :REASONS]
+    rows = np.arange(len(earned))[:, None]
+    for k in range(min(REASONS, earned.shape[1])):
+        r_for, r_against = top_for[:, k], top_against[:, k]
+        got = earned[rows[:, 0], r_for]
+        lost = missed[rows[:, 0], r_against]
+        codes = results.status[rows[:, 0], r_against]
+        out[f"for_{k + 1}"] = np.array(
+            [f"{s} (+{g:.1f})" if g > 0.05 else "" for s, g in zip(statements[r_for], got, strict=True)],
+            dtype=object,
+        )
+        out[f"against_{k + 1}"] = np.array(
+            [
+                f"{p}: {s} (-{x:.1f})" if x > 0.05 else ""
+                for p, s, x in zip(prefix[codes], statements[r_against], lost, strict=True)
+            ],
+            dtype=object,
+        )
+    return out
+
+
+def score_candidates(spec: Spec, lower: pd.DataFrame, upper: pd.DataFrame | None) -> pd.DataFrame:
+    """Score facts rows under the rubric: score, band, knockouts, reasons and points per dimension."""
+    results = evaluate_rules(spec.ruleset, lower, spec.setting, upper)
+    weighted = replace(results, points=results.points * spec.multipliers)
+    use_model = spec.rubric.model and spec.rubric.posting is None
+    model = chosen_model(spec.ruleset, "auto" if use_model else None)
+    table = score_results(weighted, spec.ruleset, lower, model)
+    knockouts, failed = _knockouts(spec, lower, upper)
+    table["knockouts"] = knockouts
+    table["knockouts_failed"] = failed
+    for name, values in _reasons(spec, weighted).items():
+        table[name] = values
+    earned = weighted.credit * weighted.points
+    dims = np.array([r.spec.dimension for r in spec.ruleset.rules])
+    for dim, _ in spec.dimensions:
+        table[f"points_{dim}"] = np.round(earned[:, dims == dim].sum(axis=1), 1)
+    return table
+
+
+def screen_batch(
+    frame: pd.DataFrame,
+    first_row: int,
+    colmap: ColumnMap,
+    rubric: Rubric | str,
+    carry: Sequence[str] = (),
+) -> pd.DataFrame:
+    """Screen one batch of table rows (all text); a pure function of its inputs.
+
+    Returns one row per input row: ``row`` (spreadsheet row number),
+    ``candidate_id``, ``name``, the scores, ``knockouts`` (pass, unknown,
+    fail), the reasons, points per dimension, the ``carry`` columns as
+    ``carry:<header>`` (never scored) and ``problem`` (non-empty for a row
+    that could not be read, which has no score).
+    """
+    spec = _compiled(rubric if isinstance(rubric, str) else rubric.model_dump_json())
+    catalog = spec.ruleset.catalog
+    frame = frame.reset_index(drop=True)
+    rows = np.arange(first_row, first_row + len(frame))
+    blank = (frame.apply(lambda c: c.astype(str).str.strip()) == "").all(axis=1).to_numpy()
+    frame, rows = frame[~blank].reset_index(drop=True), rows[~blank]
+    facts = derive_table_facts(frame, colmap, catalog)
+    id_header = colmap.columns.get("candidate_id")
+    ids = frame[id_header].astype(str).str.strip() if id_header else pd.Series([f"row {r}" for r in rows])
+    problems = pd.Series([facts.problems.get(i, "") for i in range(len(frame))], dtype=object)
+    problems = problems.where(
+        (ids != "") | (problems != ""), f"column '{id_header}': the candidate id is blank"
+    )
+    text = frame.astype(str).apply(lambda c: c.str.contains("\ufffd", regex=False)).to_numpy()
+    for i in np.flatnonzero(text.any(axis=1) & (problems == "").to_numpy()):
+        column = frame.columns[int(np.argmax(text[i]))]
+        problems.iat[i] = f"column '{column}': characters that are not valid text in the file's encoding"
+    name_header = colmap.columns.get("name")
+    out = pd.DataFrame(
+        {
+            "row": rows,
+            "candidate_id": ids.to_numpy(),
+            "name": frame[name_header].astype(str).str.strip().to_numpy() if name_header else "",
+        }
+    )
+    ok = (problems == "").to_numpy()
+    scored = score_candidates(
+        spec,
+        facts.lower[ok].reset_index(drop=True),
+        None if facts.upper is None else facts.upper[ok].reset_index(drop=True),
+    )
+    scored = scored.set_axis(np.flatnonzero(ok))
+    text_columns = [c for c in scored.columns if scored[c].dtype == object]
+    out = pd.concat([out, scored], axis=1)
+    out[text_columns] = out[text_columns].fillna("")
+    for header in carry:
+        out[f"carry:{header}"] = frame[header].astype(str).str.strip().to_numpy() if header in frame else ""
+    out["problem"] = problems.to_numpy()
+    return out
+
+
+# --- the whole pool -----------------------------------------------------------------------
+
+
+@dataclass
+class ScreenResult:
+    """A screening run: the ranked candidates, the rows skipped and why, and the rubric used."""
+
+    ranked: pd.DataFrame
+    skipped: pd.DataFrame
+    rubric: Rubric
+    colmap: ColumnMap | None
+    notes: list[str] = field(default_factory=list)
+    dimensions: tuple[tuple[str, str], ...] = ()
+
+    def audit(self) -> dict[str, Any]:
+        """What a reviewer needs to reproduce the run: the rubric, mapping and versions."""
+        spec = _compiled(self.rubric.model_dump_json())
+        return {
+            "rubric": self.rubric.model_dump(mode="json"),
+            "columns": dict(self.colmap.columns) if self.colmap else None,
+            "ignored_columns": list(self.colmap.extra) if self.colmap else None,
+            "engine_version": __version__,
+            "rules": {"role": spec.ruleset.spec.role, "version": spec.ruleset.spec.version},
+            "candidates_ranked": len(self.ranked),
+            "rows_skipped": len(self.skipped),
+            "notes": self.notes,
+        }
+
+
+def rank(batches: Iterable[pd.DataFrame], rubric: Rubric) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Put screened batches together: skip later duplicates of an id, then order by knockouts
+    (pass, unknown, fail), score (high first), completeness and id, and mark the shortlist."""
+    frames = [b for b in batches if len(b)]
+    if not frames:
+        raise InputError("the file has no candidate rows")
+    table = pd.concat(frames, ignore_index=True)
+    first = table.groupby("candidate_id", sort=False)["row"].transform("first")
+    dup = table["candidate_id"].duplicated() & (table["candidate_id"] != "") & (table["problem"] == "")
+    table.loc[dup, "problem"] = [
+        f"duplicate candidate id '{c}' (first on row {r})"
+        for c, r in zip(table.loc[dup, "candidate_id"], first[dup], strict=True)
+    ]
+    bad = table["problem"] != ""
+    skipped = table.loc[bad, ["row", "candidate_id", "problem"]].reset_index(drop=True)
+    ranked = table.loc[~bad].drop(columns="problem")
+    order = ranked["knockouts"].map(KNOCKOUT_ORDER)
+    ranked = (
+        ranked.assign(_ko=order, _neg=-ranked["score"], _comp=-ranked["completeness"])
+        .sort_values(["_ko", "_neg", "_comp", "candidate_id"], kind="stable")
+        .drop(columns=["_ko", "_neg", "_comp"])
+        .reset_index(drop=True)
+    )
+    ranked.insert(0, "rank", np.arange(1, len(ranked) + 1))
+    selected = (ranked["knockouts"] == "pass").to_numpy().copy()
+    if rubric.shortlist_band is not None:
+        floor = BANDS.index(rubric.shortlist_band)
+        selected &= ranked["band"].map(BANDS.index).to_numpy() >= floor
+    if rubric.shortlist_top is not None:
+        selected &= ranked["rank"].to_numpy() <= rubric.shortlist_top
+    ranked.insert(1, "shortlisted", np.where(selected, "yes", "no"))
+    return ranked, skipped
+
+
+Progress = Callable[[float, int], None]
+"""Called after each batch with the share of the file read and the rows screened so far."""
+
+
+def screen_file(
+    source: str | Path | bytes,
+    rubric: Rubric,
+    name: str | None = None,
+    carry: Sequence[str] = (),
+    engine: Engine = "pandas",
+    scheduler: str | None = None,
+    chunk_rows: int | None = None,
+    progress: Progress | None = None,
+) -> ScreenResult:
+    """Screen a CSV or XLSX file of candidates (a path or an upload's bytes) in bounded chunks.
+
+    ``carry`` names columns to keep for the impact report (never scored);
+    ``engine="dask"`` sends the batches to a Dask cluster (``scheduler``, or a
+    local one). Raises :class:`InputError` for a file that cannot be read at
+    all; rows that cannot be read are skipped and listed.
+    """
+    spec = compile_rubric(rubric)
+    table = CandidateFile.open(source, name)
+    try:
+        colmap = map_columns(table.headers, rubric.columns)
+        missing = [c for c in carry if c not in table.headers]
+        if missing:
+            raise InputError(f"no column '{missing[0]}' in the file" + suggest(missing[0], table.headers))
+        scoring = set(colmap.columns.values())
+        if any(c in scoring for c in carry):
+            raise InputError("a column used for scoring cannot also be a demographic column")
+        batches = table.batches(chunk_rows) if chunk_rows else table.batches()
+        work = functools.partial(
+            _screen_one, colmap=colmap, rubric=rubric.model_dump_json(), carry=tuple(carry)
+        )
+        runner = _run_dask(batches, work, scheduler) if engine == "dask" else map(work, batches)
+        screened: list[pd.DataFrame] = []
+        count = 0
+        for batch, out in runner:
+            screened.append(out)
+            count += len(out)
+            if progress:
+                progress(batch.done, count)
+        ranked, skipped = rank(screened, rubric)
+    finally:
+        table.close()
+    extra = pd.DataFrame(
+        [(p.line, "", p.message) for p in table.bad_rows], columns=["row", "candidate_id", "problem"]
+    )
+    skipped = (
+        pd.concat([skipped, extra], ignore_index=True)
+        .sort_values("row", kind="stable")
+        .reset_index(drop=True)
+    )
+    notes = [*table.notes, *colmap.notes]
+    return ScreenResult(ranked, skipped, rubric, colmap, notes, spec.dimensions)
+
+
+def _screen_one(
+    batch: Any, colmap: ColumnMap, rubric: str, carry: tuple[str, ...]
+) -> tuple[Any, pd.DataFrame]:
+    return batch, screen_batch(batch.frame, batch.first_row, colmap, rubric, carry)
+
+
+def _run_dask(
+    batches: Iterator[Any], work: Callable[[Any], tuple[Any, pd.DataFrame]], scheduler: str | None
+) -> Iterator[tuple[Any, pd.DataFrame]]:
+    """Run ``work`` on each batch on a Dask cluster, a few batches in flight at a time, in order.
+
+    ``scheduler`` is a scheduler address (``tcp://host:8786``); without one a
+    local cluster of worker processes is started on 127.0.0.1 for this run.
+    """
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:  # pragma: no cover - distributed is a pinned requirement
+        raise InputError("the dask engine needs the 'distributed' package") from None
+    cluster = None
+    if scheduler is None:
+        cluster = LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+        )
+    try:
+        client = Client(scheduler or cluster)
+    except OSError as exc:
+        raise InputError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
+    try:
+        in_flight: list[Any] = []
+        window = max(2, 2 * len(client.scheduler_info().get("workers", {})))
+        for batch in batches:
+            in_flight.append(client.submit(work, batch, pure=False))
+            if len(in_flight) >= window:
+                yield in_flight.pop(0).result()
+        for future in in_flight:
+            yield future.result()
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+# --- resumes ------------------------------------------------------------------------------
+
+MAX_RESUMES = 2000
+
+
+def screen_resumes(
+    data: bytes, rubric: Rubric, name: str = "resumes.zip", as_of: str | None = None
+) -> ScreenResult:
+    """Screen a zip of resumes (PDF, DOCX, TXT, JSON Resume): each file is read into a draft
+    profile (nothing invented) and scored by the same rubric. Files that cannot be read are
+    skipped with the reason; the file name is the candidate id."""
+    from advisor.resume import read_resume  # the resume reader loads its classifier on first use
+
+    spec = compile_rubric(rubric)
+    check_size(len(data), name)
+    month = as_of or current_month()
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        raise InputError(f"{name}: not a zip file") from None
+    files = [
+        i for i in archive.infolist() if not i.is_dir() and not i.filename.startswith(("__MACOSX/", "."))
+    ]
+    if len(files) > MAX_RESUMES:
+        raise InputError(f"{name}: {len(files)} files; at most {MAX_RESUMES} resumes at a time")
+    profiles: list[Profile] = []
+    ids: list[str] = []
+    rows: list[dict[str, Any]] = []
+    for n, info in enumerate(files, start=1):
+        label = info.filename
+        try:
+            if info.file_size > 5 * 1024 * 1024:
+                raise InputError("the resume is over 5 MB")
+            draft = read_resume(archive.read(info), Path(label).name)
+            profile = Profile.model_validate({**draft.profile_data, "name": None})
+        except (AdvisorError, ValidationError, zipfile.BadZipFile, OSError) as exc:
+            rows.append({"row": n, "candidate_id": label, "problem": _one_line(exc)})
+            continue
+        profiles.append(profile)
+        ids.append(label)
+    scored = pd.DataFrame(columns=["row", "candidate_id", "name", "problem"])
+    if profiles:
+        lower, upper = derive_fact_bounds(profiles, month, spec.ruleset.catalog)
+        scored = score_candidates(spec, lower, upper)
+        scored.insert(0, "row", [files.index(archive.getinfo(i)) + 1 for i in ids])
+        scored.insert(1, "candidate_id", ids)
+        scored.insert(2, "name", "")
+        scored["problem"] = ""
+    table = pd.concat([scored, pd.DataFrame(rows)], ignore_index=True).fillna({"problem": ""})
+    ranked, skipped = rank([table], rubric)
+    return ScreenResult(ranked, skipped, rubric, None, [f"resumes read as of {month}"], spec.dimensions)
+
+
+def _one_line(exc: BaseException) -> str:
+    if isinstance(exc, ValidationError):
+        return f"the resume gave an invalid profile ({exc.error_count()} problems)"
+    problems = getattr(exc, "problems", None)
+    return str(problems[0].message if problems else exc).splitlines()[0][:300]
+
+
+# --- exports and impact -------------------------------------------------------------------
+
+
+def export_frame(result: ScreenResult, shortlist_only: bool = False) -> pd.DataFrame:
+    """The ranking as exported: reasons included, demographic columns left out."""
+    table = result.ranked
+    if shortlist_only:
+        table = table[table["shortlisted"] == "yes"]
+    keep = [c for c in table.columns if not c.startswith("carry:")]
+    titles = dict(result.dimensions)
+    return table[keep].rename(columns={f"points_{d}": f"points: {titles[d]}" for d in titles})
+
+
+def export_csv(result: ScreenResult, shortlist_only: bool = False) -> bytes:
+    """The ranking as CSV, safe to open in a spreadsheet."""
+    return csv_bytes(export_frame(result, shortlist_only))
+
+
+def export_xlsx(result: ScreenResult, shortlist_only: bool = False) -> bytes:
+    """The ranking as an XLSX workbook, with the rubric and the skipped rows on their own sheets."""
+    rubric = pd.DataFrame(
+        [(k, str(v)) for k, v in _flatten(result.audit()).items()], columns=["setting", "value"]
+    )
+    return xlsx_bytes(
+        {"Ranking": export_frame(result, shortlist_only), "Rubric": rubric, "Skipped": result.skipped}
+    )
+
+
+def _flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        if isinstance(value, Mapping):
+            out.update(_flatten(value, f"{prefix}{key}."))
+        else:
+            out[f"{prefix}{key}"] = value
+    return out
+
+
+def impact(
+    result: ScreenResult, columns: Sequence[str], band: Band | None = None, score: float | None = None
+) -> ImpactReport:
+    """The adverse-impact report of a run, by the carried demographic ``columns``.
+
+    Selected means shortlisted, unless a ``band`` (at or above) or a ``score``
+    (at or above) cut-off is given; either way a failed knockout is not selected.
+    """
+    ranked = result.ranked
+    missing = [c for c in columns if f"carry:{c}" not in ranked.columns]
+    if missing:
+        raise InputError(f"'{missing[0]}' was not kept as a demographic column for this run")
+    passed = (ranked["knockouts"] != "fail").to_numpy()
+    if band is not None:
+        chosen = passed & (ranked["band"].map(BANDS.index).to_numpy() >= BANDS.index(band))
+        rule = f"band {band} or better, knockouts not failed"
+    elif score is not None:
+        chosen = passed & (ranked["score"].to_numpy() >= score)
+        rule = f"score {score:g} or more, knockouts not failed"
+    else:
+        chosen = (ranked["shortlisted"] == "yes").to_numpy()
+        rule = "on the shortlist"
+    demographics = pd.DataFrame({c: ranked[f"carry:{c}"] for c in columns})
+    return impact_report(demographics, chosen, columns, rule)
