@@ -189,21 +189,21 @@ def map_columns(headers: Sequence[str], overrides: Mapping[str, str] | None = No
     header by hand. A header naming a protected characteristic is never matched."""
     columns: dict[str, str] = {}
     notes: list[str] = []
-    for target, header in (overrides or {}).items():
-        if target not in _BY_NAME:
-            raise InputError(f"unknown template column '{target}'" + _suggest(target))
+    for wanted, header in (overrides or {}).items():
+        if wanted not in _BY_NAME:
+            raise InputError(f"unknown template column '{wanted}'" + _suggest(wanted))
         if header not in headers:
-            raise InputError(f"the file has no column '{header}' to use as {target}")
+            raise InputError(f"the file has no column '{header}' to use as {wanted}")
         if is_protected(header):
             raise InputError(f"column '{header}' looks like a protected characteristic and is never scored")
-        columns[target] = header
+        columns[wanted] = header
     taken = set(columns.values())
     keys = list(_ALIASES)
     for header in headers:
         if header in taken or is_protected(header):
             continue
         key = _key(header)
-        target = _ALIASES.get(key)
+        target: str | None = _ALIASES.get(key)
         if target is None:
             close = difflib.get_close_matches(key, keys, n=1, cutoff=0.86)
             if close:

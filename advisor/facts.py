@@ -328,8 +328,8 @@ class _Row:
         for tier, count in levels.items():
             self.put(f"certs_{tier}", float(count))
         self.put("certs_in_progress", float(len(in_progress - held)))
-        for area, implied in shown.items():
-            self.raise_to(f"evidence_{area}", float(implied))
+        for shown_area, implied in shown.items():
+            self.raise_to(f"evidence_{shown_area}", float(implied))
 
     def knowledge(self, stated: Mapping[str, float | np.ndarray], anything_known: bool | np.ndarray) -> None:
         """Evidence levels from coursework and work on top of the credentials'; then the
