@@ -18,6 +18,7 @@ navigation = st.navigation(
         st.Page(
             "ui/pages/posting.py", title="Match a job posting", icon=":material/work:", url_path="posting"
         ),
+        st.Page("ui/pages/screen.py", title="Screen candidates", icon=":material/groups:", url_path="screen"),
         st.Page(
             "ui/pages/model.py", title="About the model", icon=":material/model_training:", url_path="model"
         ),

@@ -821,3 +821,30 @@ def _upper_bounds(
             upper[rows, d.ix[name]] = value
     settle_knowledge(upper, d.catalog, stated, anything)
     return upper
+
+
+@dataclass(frozen=True)
+class Preview:
+    """The first rows of a candidate file and how its columns will be read."""
+
+    headers: tuple[str, ...]
+    colmap: ColumnMap
+    head: pd.DataFrame
+    notes: tuple[str, ...]
+
+
+def preview_table(
+    source: str | Path | bytes,
+    name: str | None = None,
+    rows: int = 5,
+    overrides: Mapping[str, str] | None = None,
+) -> Preview:
+    """Open a candidate file and read only its first ``rows`` rows, to check the column mapping."""
+    table = CandidateFile.open(source, name)
+    try:
+        first = next(table.batches(rows), None)
+    finally:
+        table.close()
+    head = first.frame if first is not None else pd.DataFrame(columns=list(table.headers))
+    colmap = map_columns(table.headers, overrides)
+    return Preview(table.headers, colmap, head, (*table.notes, *colmap.notes))

@@ -1,4 +1,5 @@
-"""Command line: ``python -m advisor`` assess, plan, train, parse-resume, parse-posting, rules check, facts.
+"""Command line: ``python -m advisor`` assess, plan, screen, train, parse-resume, parse-posting, rules check,
+facts.
 
 Every failure a user can cause ends in one line per problem on standard
 error (``advisor: error: ...`` or ``path:line: field: message``) and a
@@ -12,13 +13,17 @@ import json
 import os
 import sys
 import textwrap
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NoReturn, TextIO
 
 from advisor import __version__
+from advisor.audit import ImpactReport
+from advisor.candidates import max_bytes, template_csv
 from advisor.catalog import load_catalog
 from advisor.errors import AdvisorError, DataFileError, InputError, Problem
+from advisor.export import csv_bytes
 from advisor.facts import derive_facts
 from advisor.goals import Goals
 from advisor.model import MODEL_ENV
@@ -28,9 +33,18 @@ from advisor.posting import assess_posting, parse_posting
 from advisor.profile import current_month, dump_profile, load_profile, parse_month
 from advisor.resume import MAX_BYTES as RESUME_MAX_BYTES
 from advisor.resume import read_resume
-from advisor.rules import RULES_DIR, load_ruleset, rule_files, ruleset_for
+from advisor.rules import BANDS, RULES_DIR, load_ruleset, rule_files, ruleset_for
 from advisor.scoring import Assessment, Citation, assess, format_fact
-from advisor.sourcefile import read_bytes
+from advisor.screening import (
+    Rubric,
+    ScreenResult,
+    export_csv,
+    export_xlsx,
+    impact,
+    screen_file,
+    screen_resumes,
+)
+from advisor.sourcefile import read_bytes, read_document, validate_document
 from advisor.training import train_outcomes, train_panel
 
 SETTINGS = ("small_practice", "large_group", "hospital")
@@ -351,6 +365,165 @@ def _cmd_parse_posting(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def _rubric_from(args: argparse.Namespace) -> Rubric:
+    """The rubric: a saved one (``--rubric``), or one built from the options."""
+    if args.rubric:
+        chosen = [o for o in ("role", "posting", "knockout", "weight") if getattr(args, o)]
+        if chosen:
+            raise InputError(f"--rubric already says what to screen against; drop --{chosen[0]}")
+        return validate_document(read_document(args.rubric), Rubric)
+    if args.posting and args.role:
+        raise InputError("--posting screens against the posting; it cannot be combined with --role")
+    weights: dict[str, float] = {}
+    for item in args.weight or ():
+        name, _, value = item.partition("=")
+        try:
+            weights[name.strip()] = float(value)
+        except ValueError:
+            raise InputError(f"--weight {item!r}: write DIMENSION=NUMBER, e.g. leadership=2") from None
+    data: dict[str, object] = {
+        "role": args.role or DEFAULT_ROLE,
+        "setting": args.setting,
+        "knockouts": list(args.knockout or ()),
+        "weights": weights,
+        "shortlist_band": None if args.shortlist_band == "none" else args.shortlist_band,
+        "shortlist_top": args.shortlist_top,
+        "model": args.model != "none",
+    }
+    if args.posting:
+        data["posting"] = parse_posting(_posting_text(args.posting)).posting
+    return Rubric.model_validate(data)
+
+
+class _ProgressBar:
+    """Progress on standard error for runs longer than a second: a bar on a terminal, else a
+    line every few seconds."""
+
+    def __init__(self) -> None:
+        self.start = time.monotonic()
+        self.last = 0.0
+        self.tty = sys.stderr.isatty()
+        self.shown = False
+
+    def __call__(self, done: float, rows: int) -> None:
+        now = time.monotonic()
+        if now - self.start < 1.0 or (not self.tty and now - self.last < 3.0):
+            return
+        self.last, self.shown = now, True
+        bar = "#" * int(done * 30)
+        line = f"screening: [{bar:<30}] {done:4.0%}  {rows:,} rows"
+        print(("\r" + line) if self.tty else line, end="" if self.tty else "\n", file=sys.stderr, flush=True)
+
+    def finish(self) -> None:
+        if self.shown and self.tty:
+            print(file=sys.stderr)
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    """Write next to the target and rename, so an existing file is never left half-written."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise InputError(f"{path}: cannot write ({exc.strerror or exc})") from None
+
+
+def _cmd_screen(args: argparse.Namespace, out: TextIO) -> int:
+    if args.template:
+        if args.output:
+            _write_atomically(Path(args.output), template_csv().encode("utf-8"))
+        else:
+            out.write(template_csv())
+        return 0
+    if not args.candidates:
+        raise InputError("give the candidates file (CSV, XLSX, or a zip of resumes), or --template")
+    target = Path(args.output) if args.output else None
+    if target is not None and target.suffix.lower() not in (".csv", ".xlsx"):
+        raise InputError(f"-o {args.output}: the ranking is written as .csv or .xlsx")
+    rubric = _rubric_from(args)
+    bar = _ProgressBar()
+    if args.candidates.lower().endswith(".zip"):
+        if args.impact_column:
+            raise InputError("--impact-column needs a CSV or XLSX with the demographic columns")
+        result = screen_resumes(read_bytes(args.candidates, max_bytes()), rubric, args.candidates)
+    else:
+        result = screen_file(
+            args.candidates, rubric, carry=args.impact_column or (), engine=args.engine,
+            scheduler=args.scheduler, progress=bar,
+        )  # fmt: skip
+    bar.finish()
+    report = impact(result, args.impact_column, band=args.impact_band) if args.impact_column else None
+    if target is not None:
+        data = export_xlsx(result) if target.suffix.lower() == ".xlsx" else export_csv(result)
+        _write_atomically(target, data)
+        _write_atomically(
+            target.with_suffix(".rubric.json"), result.rubric.model_dump_json(indent=2).encode()
+        )
+        if target.suffix.lower() == ".csv" and len(result.skipped):
+            _write_atomically(target.with_suffix(".skipped.csv"), csv_bytes(result.skipped))
+    out.write(render_screen(result, args.top, target))
+    if report is not None:
+        out.write(render_impact(report))
+    return 0
+
+
+def render_screen(result: ScreenResult, top: int, target: Path | None) -> str:
+    """The run in words: what it screened against, the top of the ranking, and what was skipped."""
+    audit = result.audit()
+    ranked, skipped = result.ranked, result.skipped
+    rubric = result.rubric
+    against = (
+        f"posting '{rubric.posting.title}'"
+        if rubric.posting
+        else f"{audit['rules']['role']}, {rubric.setting}"
+    )
+    lines = [
+        f"Screened {len(ranked):,} candidates against {against}; {len(skipped):,} rows skipped; "
+        f"{int((ranked['shortlisted'] == 'yes').sum()):,} shortlisted.",
+    ]
+    if rubric.knockouts:
+        lines.append("Knockouts: " + "; ".join(rubric.knockouts))
+    lines += [f"note: {n}" for n in result.notes]
+    lines.append(
+        f"{'rank':>5}  {'id':<14} {'score':>5}  {'band':<10} {'knockouts':<9} top reason for / against"
+    )
+    for row in ranked.head(top).itertuples():
+        lines.append(
+            f"{row.rank:>5}  {str(row.candidate_id)[:14]:<14} {row.score:>5.1f}  {row.band:<10} "
+            f"{row.knockouts:<9} + {row.for_1 or '-'}"
+        )
+        lines.append(f"{'':>47}- {row.against_1 or '-'}")
+    if len(ranked) > top:
+        lines.append(f"  ... and {len(ranked) - top:,} more" + (f" in {target}" if target else ""))
+    for row in skipped.head(20).itertuples():
+        lines.append(f"skipped row {row.row}: {row.problem}")
+    if len(skipped) > 20:
+        lines.append(
+            f"  ... and {len(skipped) - 20:,} more skipped rows" + (" (see the export)" if target else "")
+        )
+    if target is not None:
+        lines.append(f"wrote {target} and {target.with_suffix('.rubric.json')} (re-run with --rubric)")
+    return "\n".join(lines) + "\n"
+
+
+def render_impact(report: ImpactReport) -> str:
+    """The adverse-impact tables in words, with the warnings and the disclaimer."""
+    lines = ["", f"Adverse impact (selected = {report.selection}):"]
+    for name, table in report.tables.items():
+        lines.append(f"  {name} (unknown: {report.unknown[name]:,})")
+        for row in table.itertuples():
+            small = " (small)" if row.small else ""
+            lines.append(
+                f"    {str(row.group)[:30]:<30} {row.selected:>6,}/{row.candidates:<6,}"
+                f" rate {row.selection_rate:6.1%}  ratio {row.impact_ratio:5.2f} {row.flag}{small}"
+            )
+    lines += [f"  warning: {w}" for w in report.warnings]
+    lines += textwrap.wrap(report.disclaimer, 100, initial_indent="  ", subsequent_indent="  ")
+    return "\n".join(lines) + "\n"
+
+
 def _cmd_rules_check(args: argparse.Namespace, out: TextIO) -> int:
     paths: list[Path] = []
     for given in args.paths or [str(RULES_DIR)]:
@@ -439,6 +612,39 @@ def build_parser() -> argparse.ArgumentParser:
     )
     q.add_argument("--model", help=MODEL_HELP)
     q.set_defaults(func=_cmd_plan)
+
+    sc = sub.add_parser("screen", help="rank a CSV or XLSX of candidates (or a zip of resumes) with reasons")
+    sc.add_argument("candidates", nargs="?", help="CANDIDATES.csv, .xlsx, or a .zip of resumes")
+    sc.add_argument("--template", action="store_true", help="print (or -o) the candidate template CSV")
+    sc.add_argument("--role", help=f"role id, a file in rules/ (default: {DEFAULT_ROLE})")
+    sc.add_argument("--setting", choices=SETTINGS, default="small_practice", help="practice setting")
+    sc.add_argument("--posting", help="screen against this job posting (a text file) instead of a role")
+    sc.add_argument(
+        "--knockout", action="append", metavar="EXPR",
+        help="a must-have: a credential ('CPC'), '2+ years supervisory', or a condition over the facts",
+    )  # fmt: skip
+    sc.add_argument("--weight", action="append", metavar="DIM=X", help="multiply a dimension's points (0-5)")
+    sc.add_argument(
+        "--shortlist-band", choices=(*BANDS, "none"), default="nearly",
+        help="shortlist candidates at this band or better (default: nearly)",
+    )  # fmt: skip
+    sc.add_argument("--shortlist-top", type=_bounded(1, 10_000_000), help="and within the first N ranks")
+    sc.add_argument("--rubric", help="re-run with a saved rubric (the .rubric.json written next to -o)")
+    sc.add_argument("-o", "--output", help="write the ranking to ranked.csv or ranked.xlsx")
+    sc.add_argument(
+        "--impact-column", action="append", metavar="COL",
+        help="a demographic column for the adverse-impact report (never scored); repeat for more",
+    )  # fmt: skip
+    sc.add_argument(
+        "--impact-band", choices=BANDS, help="for the impact report: selected = this band or better"
+    )
+    sc.add_argument(
+        "--engine", choices=("pandas", "dask"), default="pandas", help="run in-process or on Dask"
+    )
+    sc.add_argument("--scheduler", help="with --engine dask: a scheduler address (default: a local cluster)")
+    sc.add_argument("--top", type=_bounded(1, 1_000_000), default=20, help="candidates to print")
+    sc.add_argument("--model", help=MODEL_HELP)
+    sc.set_defaults(func=_cmd_screen)
 
     t = sub.add_parser("train", help="train the readiness model (the panel, or your own outcomes)")
     t.add_argument("--outcomes", help="CSV of your own decisions: profile, outcome (hired/advanced/rejected)")

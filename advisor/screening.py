@@ -442,6 +442,17 @@ def _run_dask(
             cluster.close()
 
 
+def screen_upload(data: bytes, name: str, rubric: Rubric, carry: Sequence[str] = ()) -> ScreenResult:
+    """Screen an uploaded file by its kind: a zip of resumes, or a CSV or XLSX table."""
+    if name.lower().endswith(".zip") and not data.startswith(b"PK\x03\x04"):
+        raise InputError(f"{name}: not a zip file")
+    if name.lower().endswith(".zip"):
+        if carry:
+            raise InputError("demographic columns need a CSV or XLSX table, not a zip of resumes")
+        return screen_resumes(data, rubric, name)
+    return screen_file(data, rubric, name=name, carry=carry)
+
+
 # --- resumes ------------------------------------------------------------------------------
 
 MAX_RESUMES = 2000

@@ -1,0 +1,5 @@
+"""Page script: screen candidates."""
+
+from ui import screener
+
+screener.page()
