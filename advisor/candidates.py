@@ -316,12 +316,11 @@ class CandidateFile:
         handle.seek(0)
         encoding = "utf-8-sig"
         notes = []
-        try:
-            sample.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            if exc.start < len(sample) - 4:  # not just a character cut at the sample's end
-                encoding = "cp1252"
-                notes.append("the file is not UTF-8; it was read as Windows-1252 (Excel's 'CSV' format)")
+        decoded = sample[:-4].decode("utf-8", errors="replace")  # the end may cut a character
+        if "\ufffd" in decoded and not any(127 < ord(ch) < 0xFFFD for ch in decoded):
+            # Bytes that are not UTF-8 and no UTF-8 text at all: Excel's Windows "CSV".
+            encoding = "cp1252"
+            notes.append("the file is not UTF-8; it was read as Windows-1252 (Excel's 'CSV' format)")
         first = sample.decode(encoding, errors="replace").splitlines()[:1]
         if not first or not first[0].strip(" ,;\t\r\n\ufeff"):
             raise InputError(f"{label}: row 1: the first row must be the column headers, and it is blank")
@@ -613,10 +612,6 @@ _YEAR_IMPLIES: tuple[tuple[str, str], ...] = (
 """(narrower, wider): years of the narrower kind are at least as many of the wider (in order)."""
 
 
-def _education_key(level: str, field_: str, status: str, courses: str) -> str:
-    return "\x1f".join((level, field_, status, courses))
-
-
 def _list_facts(catalog: Catalog, key: str, upper: bool) -> tuple[tuple[str, float], ...] | None:
     """Education-and-coursework facts of one distinct combination of cells; None if unreadable."""
     level, field_, status, courses = key.split("\x1f")
@@ -720,16 +715,13 @@ def _ladder(d: _Deriver, years: Mapping[str, npt.NDArray[np.float64]]) -> None:
     titles = d.text("job_titles")
     managers = (years["management_healthcare"] >= 1) & (titles != "").to_numpy()
     if managers.any():
-        distinct = sorted({t for cell in titles[managers] for t in _split(cell)})
+        held = titles[managers].str.split(r"[;|\n]", regex=True).explode().str.strip()
+        distinct = sorted(set(held) - {""})
         admin = {t for t, g in zip(distinct, classify_titles(distinct), strict=True)
                  if g.role_family == "practice_administrator" and g.family_confidence >= 0.5}  # fmt: skip
-        lifted = np.array(
-            [
-                any(t in admin for t in _split(c)) if m else False
-                for c, m in zip(titles, managers, strict=True)
-            ]
-        )
-        top = np.where(lifted, LADDER_RUNGS["practice_administrator"], top)
+        lifted = held.isin(admin).groupby(level=0).any()
+        rows = np.flatnonzero(managers)[lifted.to_numpy()]
+        top[rows] = LADDER_RUNGS["practice_administrator"]
     d.put("ladder_rung", top)
     d.put("distinct_rungs", steps)
 
@@ -747,15 +739,10 @@ def _duties(d: _Deriver) -> None:
 
 def _education(d: _Deriver) -> pd.Series:
     """Education and coursework facts per distinct combination; returns each row's combination."""
-    key = pd.Series(
-        [
-            _education_key(*cells)
-            for cells in zip(
-                d.text("education_level"), d.text("education_field"), d.text("education_status"),
-                d.text("coursework"), strict=True,
-            )
-        ],
-        index=d.frame.index,
+    sep = "\x1f"
+    key = (
+        d.text("education_level") + sep + d.text("education_field") + sep + d.text("education_status") + sep
+        + d.text("coursework")
     )  # fmt: skip
 
     def derive(k: str) -> dict[str, float] | None:
@@ -807,7 +794,10 @@ def _upper_bounds(
     anything: npt.NDArray[np.bool_],
 ) -> npt.NDArray[np.float64] | None:
     """Facts read generously where a degree's field is blank; None when no row needs it."""
-    level = d.text("education_level").map(lambda c: _education_level(c) if c else None)
+    cells = d.text("education_level")
+    codes, uniques = pd.factorize(cells)
+    levels = np.array([_education_level(c) if c else None for c in uniques] + [None], dtype=object)
+    level = pd.Series(levels[codes], index=cells.index)
     vague = (
         level.notna() & ~level.isin(["high_school", "no_education"]) & (d.text("education_field") == "")
     ).to_numpy()

@@ -156,51 +156,51 @@ def _knockouts(spec: Spec, lower: pd.DataFrame, upper: pd.DataFrame | None) -> t
     """Each row's knockout status and the knockouts it fails (or cannot be checked on)."""
     n = len(lower)
     status = np.zeros(n, dtype=np.int8)
-    failed = [""] * n
-    if not spec.knockouts:
-        return np.array(["pass"] * n, dtype=object), np.array(failed, dtype=object)
+    failed = np.full(n, "", dtype=object)
     columns = {c: lower[c].to_numpy(float) for c in lower.columns}
     high = None if upper is None else {c: upper[c].to_numpy(float) for c in upper.columns}
-    notes: list[list[str]] = [[] for _ in range(n)]
     for expr, text in zip(spec.knockouts, spec.rubric.knockouts, strict=True):
         truth = expr.evaluate(columns, n)
         if high is not None:
             best = expr.evaluate(high, n)
             truth = np.where((truth == 0) & (best != 0), np.nan, truth)  # might pass: unknown
-        for i in np.flatnonzero(truth != 1):
-            unknown = np.isnan(truth[i])
-            status[i] = max(status[i], 1 if unknown else 2)
-            notes[i].append(f"{'not known' if unknown else 'fails'}: {text}")
+        unknown, fails = np.isnan(truth), truth == 0
+        status = np.maximum(status, np.where(fails, 2, np.where(unknown, 1, 0))).astype(np.int8)
+        note = np.where(fails, f"fails: {text}", np.where(unknown, f"not known: {text}", "")).astype(object)
+        joined = np.where(failed == "", note, failed + "; " + note)
+        failed = np.where(note == "", failed, joined)
     names = np.array(["pass", "unknown", "fail"], dtype=object)
-    return names[status], np.array(["; ".join(n) for n in notes], dtype=object)
+    return names[status], failed
+
+
+def _labels(texts: Sequence[str], which: np.ndarray, points: np.ndarray, pattern: str) -> np.ndarray:
+    """``pattern.format(texts[which], points)`` per row ('' for about 0 points), each distinct
+    pair formatted once: 100,000 rows have only a few hundred distinct reasons."""
+    tenths = np.round(points * 10).astype(np.int64)
+    codes, inverse = np.unique(which.astype(np.int64) * 1_000_000 + tenths, return_inverse=True)
+    labels = np.array(
+        [pattern.format(texts[c // 1_000_000], (c % 1_000_000) / 10) if c % 1_000_000 else "" for c in codes],
+        dtype=object,
+    )
+    return labels[inverse.reshape(-1)]
 
 
 def _reasons(spec: Spec, results: RuleResults) -> dict[str, np.ndarray]:
     """The top reasons for (points earned) and against (points missed) each row."""
-    statements = np.array([r.spec.statement for r in spec.ruleset.rules], dtype=object)
+    statements = [r.spec.statement for r in spec.ruleset.rules]
+    prefixes = ("Missing: ", "Partly: ", "", "Not given: ")  # by status code
+    against_texts = [p + s for p in prefixes for s in statements]
     earned = results.credit * results.points
     missed = (1.0 - results.credit) * results.points
-    prefix = np.array(["Missing", "Partly", "", "Not given"], dtype=object)
     out: dict[str, np.ndarray] = {}
     top_for = np.argsort(-earned, axis=1, kind="stable")[:, :REASONS]
     top_against = np.argsort(-missed, axis=1, kind="stable")[:, :REASONS]
-    rows = np.arange(len(earned))[:, None]
+    rows = np.arange(len(earned))
     for k in range(min(REASONS, earned.shape[1])):
         r_for, r_against = top_for[:, k], top_against[:, k]
-        got = earned[rows[:, 0], r_for]
-        lost = missed[rows[:, 0], r_against]
-        codes = results.status[rows[:, 0], r_against]
-        out[f"for_{k + 1}"] = np.array(
-            [f"{s} (+{g:.1f})" if g > 0.05 else "" for s, g in zip(statements[r_for], got, strict=True)],
-            dtype=object,
-        )
-        out[f"against_{k + 1}"] = np.array(
-            [
-                f"{p}: {s} (-{x:.1f})" if x > 0.05 else ""
-                for p, s, x in zip(prefix[codes], statements[r_against], lost, strict=True)
-            ],
-            dtype=object,
-        )
+        out[f"for_{k + 1}"] = _labels(statements, r_for, earned[rows, r_for], "{} (+{:.1f})")
+        which = results.status[rows, r_against].astype(np.int64) * len(statements) + r_against
+        out[f"against_{k + 1}"] = _labels(against_texts, which, missed[rows, r_against], "{} (-{:.1f})")
     return out
 
 
@@ -464,7 +464,8 @@ def screen_resumes(
     """Screen a zip of resumes (PDF, DOCX, TXT, JSON Resume): each file is read into a draft
     profile (nothing invented) and scored by the same rubric. Files that cannot be read are
     skipped with the reason; the file name is the candidate id."""
-    from advisor.resume import read_resume  # the resume reader loads its classifier on first use
+    from advisor.resume import MAX_BYTES as RESUME_MAX_BYTES  # loads its classifier on first use
+    from advisor.resume import read_resume
 
     spec = compile_rubric(rubric)
     check_size(len(data), name)
@@ -479,28 +480,25 @@ def screen_resumes(
     if len(files) > MAX_RESUMES:
         raise InputError(f"{name}: {len(files)} files; at most {MAX_RESUMES} resumes at a time")
     profiles: list[Profile] = []
-    ids: list[str] = []
+    read: list[tuple[int, str, str]] = []
     rows: list[dict[str, Any]] = []
     for n, info in enumerate(files, start=1):
         label = info.filename
         try:
-            if info.file_size > 5 * 1024 * 1024:
+            if info.file_size > RESUME_MAX_BYTES:
                 raise InputError("the resume is over 5 MB")
-            draft = read_resume(archive.read(info), Path(label).name)
-            profile = Profile.model_validate({**draft.profile_data, "name": None})
+            profile = read_resume(archive.read(info), Path(label).name, as_of=month).profile()
         except (AdvisorError, ValidationError, zipfile.BadZipFile, OSError) as exc:
             rows.append({"row": n, "candidate_id": label, "problem": _one_line(exc)})
             continue
         profiles.append(profile)
-        ids.append(label)
-    scored = pd.DataFrame(columns=["row", "candidate_id", "name", "problem"])
-    if profiles:
-        lower, upper = derive_fact_bounds(profiles, month, spec.ruleset.catalog)
-        scored = score_candidates(spec, lower, upper)
-        scored.insert(0, "row", [files.index(archive.getinfo(i)) + 1 for i in ids])
-        scored.insert(1, "candidate_id", ids)
-        scored.insert(2, "name", "")
-        scored["problem"] = ""
+        read.append((n, label, profile.name or ""))
+    lower, upper = derive_fact_bounds(profiles, month, spec.ruleset.catalog)
+    scored = score_candidates(spec, lower, upper)
+    scored.insert(0, "row", [n for n, _, _ in read])
+    scored.insert(1, "candidate_id", [label for _, label, _ in read])
+    scored.insert(2, "name", [name for _, _, name in read])
+    scored["problem"] = ""
     table = pd.concat([scored, pd.DataFrame(rows)], ignore_index=True).fillna({"problem": ""})
     ranked, skipped = rank([table], rubric)
     return ScreenResult(ranked, skipped, rubric, None, [f"resumes read as of {month}"], spec.dimensions)
