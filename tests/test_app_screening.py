@@ -4,11 +4,11 @@ impact and exports, with bad files and bad knockouts answered by messages, never
 from __future__ import annotations
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from advisor.screening import Rubric, screen_file
 from tests.conftest import ROOT
+from tests.test_app import _fresh_caches  # noqa: F401 - the same fresh caches for every test
 
 PAGE = str(ROOT / "ui" / "pages" / "screen.py")
 POOL = (
@@ -18,14 +18,6 @@ POOL = (
     b"A3,Lee Wong,master,abc,2,,M\n"
     b"A4,Eve Park,associate,2,4,CPB,F\n"
 )
-
-
-@pytest.fixture(autouse=True)
-def _fresh_caches():
-    st.config.set_option("runner.enforceSerializableSessionState", False)
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield
 
 
 def uploaded(body: bytes = POOL, name: str = "pool.csv") -> AppTest:
