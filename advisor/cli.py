@@ -42,6 +42,7 @@ from advisor.screening import (
     export_xlsx,
     impact,
     screen_file,
+    screen_resume_folder,
     screen_resumes,
 )
 from advisor.sourcefile import read_bytes, read_document, validate_document
@@ -368,7 +369,7 @@ def _cmd_parse_posting(args: argparse.Namespace, out: TextIO) -> int:
 def _rubric_from(args: argparse.Namespace) -> Rubric:
     """The rubric: a saved one (``--rubric``), or one built from the options."""
     if args.rubric:
-        chosen = [o for o in ("role", "posting", "knockout", "weight") if getattr(args, o)]
+        chosen = [o for o in ("role", "posting", "knockout", "weight", "column") if getattr(args, o)]
         if chosen:
             raise InputError(f"--rubric already says what to screen against; drop --{chosen[0]}")
         return validate_document(read_document(args.rubric), Rubric)
@@ -392,6 +393,13 @@ def _rubric_from(args: argparse.Namespace) -> Rubric:
     }
     if args.posting:
         data["posting"] = parse_posting(_posting_text(args.posting)).posting
+    columns = {}
+    for item in args.column or ():
+        target, sep, header = item.partition("=")
+        if not sep or not header:
+            raise InputError(f"--column {item!r}: write TEMPLATE_COLUMN=HEADER, e.g. candidate_id=Req ID")
+        columns[target.strip()] = header
+    data["columns"] = columns
     return Rubric.model_validate(data)
 
 
@@ -444,9 +452,12 @@ def _cmd_screen(args: argparse.Namespace, out: TextIO) -> int:
         raise InputError(f"-o {args.output}: the ranking is written as .csv or .xlsx")
     rubric = _rubric_from(args)
     bar = _ProgressBar()
-    if args.candidates.lower().endswith(".zip"):
-        if args.impact_column:
-            raise InputError("--impact-column needs a CSV or XLSX with the demographic columns")
+    resumes = Path(args.candidates).is_dir() or args.candidates.lower().endswith(".zip")
+    if resumes and (args.impact_column or args.column):
+        raise InputError("--impact-column and --column need a CSV or XLSX table, not resumes")
+    if Path(args.candidates).is_dir():
+        result = screen_resume_folder(args.candidates, rubric)
+    elif resumes:
         result = screen_resumes(read_bytes(args.candidates, max_bytes()), rubric, args.candidates)
     else:
         result = screen_file(
@@ -614,7 +625,7 @@ def build_parser() -> argparse.ArgumentParser:
     q.set_defaults(func=_cmd_plan)
 
     sc = sub.add_parser("screen", help="rank a CSV or XLSX of candidates (or a zip of resumes) with reasons")
-    sc.add_argument("candidates", nargs="?", help="CANDIDATES.csv, .xlsx, or a .zip of resumes")
+    sc.add_argument("candidates", nargs="?", help="CANDIDATES.csv or .xlsx, or a .zip or folder of resumes")
     sc.add_argument("--template", action="store_true", help="print (or -o) the candidate template CSV")
     sc.add_argument("--role", help=f"role id, a file in rules/ (default: {DEFAULT_ROLE})")
     sc.add_argument("--setting", choices=SETTINGS, default="small_practice", help="practice setting")
@@ -629,6 +640,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="shortlist candidates at this band or better (default: nearly)",
     )  # fmt: skip
     sc.add_argument("--shortlist-top", type=_bounded(1, 10_000_000), help="and within the first N ranks")
+    sc.add_argument(
+        "--column", action="append", metavar="TEMPLATE=HEADER",
+        help="read a template column from this header when the automatic matching gets it wrong",
+    )  # fmt: skip
     sc.add_argument("--rubric", help="re-run with a saved rubric (the .rubric.json written next to -o)")
     sc.add_argument("-o", "--output", help="write the ranking to ranked.csv or ranked.xlsx")
     sc.add_argument(

@@ -458,18 +458,17 @@ def screen_upload(data: bytes, name: str, rubric: Rubric, carry: Sequence[str] =
 MAX_RESUMES = 2000
 
 
+Document = tuple[str, int, Callable[[], bytes]]
+"""A resume to read: its name (the candidate id), its size in bytes, and how to read it."""
+
+
 def screen_resumes(
     data: bytes, rubric: Rubric, name: str = "resumes.zip", as_of: str | None = None
 ) -> ScreenResult:
     """Screen a zip of resumes (PDF, DOCX, TXT, JSON Resume): each file is read into a draft
     profile (nothing invented) and scored by the same rubric. Files that cannot be read are
     skipped with the reason; the file name is the candidate id."""
-    from advisor.resume import MAX_BYTES as RESUME_MAX_BYTES  # loads its classifier on first use
-    from advisor.resume import read_resume
-
-    spec = compile_rubric(rubric)
     check_size(len(data), name)
-    month = as_of or current_month()
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
@@ -477,17 +476,38 @@ def screen_resumes(
     files = [
         i for i in archive.infolist() if not i.is_dir() and not i.filename.startswith(("__MACOSX/", "."))
     ]
-    if len(files) > MAX_RESUMES:
-        raise InputError(f"{name}: {len(files)} files; at most {MAX_RESUMES} resumes at a time")
+    documents = [(i.filename, i.file_size, functools.partial(archive.read, i)) for i in files]
+    return _screen_documents(documents, rubric, name, as_of)
+
+
+def screen_resume_folder(folder: str | Path, rubric: Rubric, as_of: str | None = None) -> ScreenResult:
+    """Screen every file in a folder (and its subfolders) as a resume, like :func:`screen_resumes`."""
+    root = Path(folder)
+    files = sorted(p for p in root.rglob("*") if p.is_file() and not p.name.startswith("."))
+    documents = [(str(p.relative_to(root)), p.stat().st_size, p.read_bytes) for p in files]
+    return _screen_documents(documents, rubric, str(root), as_of)
+
+
+def _screen_documents(
+    documents: Sequence[Document], rubric: Rubric, name: str, as_of: str | None
+) -> ScreenResult:
+    from advisor.resume import MAX_BYTES as RESUME_MAX_BYTES  # loads its classifier on first use
+    from advisor.resume import read_resume
+
+    spec = compile_rubric(rubric)
+    month = as_of or current_month()
+    if not documents:
+        raise InputError(f"{name}: no files to read")
+    if len(documents) > MAX_RESUMES:
+        raise InputError(f"{name}: {len(documents)} files; at most {MAX_RESUMES} resumes at a time")
     profiles: list[Profile] = []
     read: list[tuple[int, str, str]] = []
     rows: list[dict[str, Any]] = []
-    for n, info in enumerate(files, start=1):
-        label = info.filename
+    for n, (label, size, read_bytes) in enumerate(documents, start=1):
         try:
-            if info.file_size > RESUME_MAX_BYTES:
+            if size > RESUME_MAX_BYTES:
                 raise InputError("the resume is over 5 MB")
-            profile = read_resume(archive.read(info), Path(label).name, as_of=month).profile()
+            profile = read_resume(read_bytes(), Path(label).name, as_of=month).profile()
         except (AdvisorError, ValidationError, zipfile.BadZipFile, OSError) as exc:
             rows.append({"row": n, "candidate_id": label, "problem": _one_line(exc)})
             continue

@@ -464,3 +464,22 @@ def test_a_bad_cell_in_an_open_file_does_not_leak_the_handle(tmp_path):
     assert table.headers[0] == "candidate_id"
     table.close()
     assert table.handle.closed
+
+
+def test_a_folder_of_resumes_is_screened_like_a_zip(tmp_path, capsys):
+    folder = tmp_path / "cvs"
+    folder.mkdir()
+    for path in sorted((ROOT / "tests" / "data" / "resumes").glob("r0[1-3]*.txt")):
+        (folder / path.name).write_bytes(path.read_bytes())
+    assert main(["screen", str(folder), "--top", "5"]) == 0
+    printed = capsys.readouterr().out
+    assert "Screened 3 candidates" in printed and "r01_front_desk" in printed
+    assert main(["screen", str(tmp_path / "cvs"), "--impact-column", "Sex"]) == 2
+
+
+def test_a_column_can_be_mapped_by_hand(tmp_path, capsys):
+    path = _csv(tmp_path, "Req,Hc\nR1,4\nR2,1\n")
+    assert main(["screen", str(path), "--column", "candidate_id=Req", "--column", "years_healthcare=Hc"]) == 0
+    assert "R1" in capsys.readouterr().out
+    assert main(["screen", str(path), "--column", "years_helthcare=Hc"]) == 2
+    assert "did you mean 'years_healthcare'" in capsys.readouterr().err
