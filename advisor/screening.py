@@ -201,7 +201,9 @@ def _reasons(spec: Spec, results: RuleResults) -> dict[str, np.ndarray]:
         out[f"for_{k + 1}"] = _labels(statements, r_for, earned[rows, r_for], "{} (+{:.1f})")
         which = results.status[rows, r_against].astype(np.int64) * len(statements) + r_against
         out[f"against_{k + 1}"] = _labels(against_texts, which, missed[rows, r_against], "{} (-{:.1f})")
-    return out
+    for k in range(earned.shape[1], REASONS):  # fewer rules than reasons (a short posting)
+        out[f"for_{k + 1}"] = out[f"against_{k + 1}"] = np.full(len(rows), "", dtype=object)
+    return {name: out[name] for k in range(1, REASONS + 1) for name in (f"for_{k}", f"against_{k}")}
 
 
 def score_candidates(spec: Spec, lower: pd.DataFrame, upper: pd.DataFrame | None) -> pd.DataFrame:

@@ -85,3 +85,21 @@ def test_a_file_that_cannot_be_screened_gets_a_message(body, name, message):
 def test_the_page_offers_the_template():
     at = AppTest.from_file(PAGE, default_timeout=60).run()
     assert "Download the candidate template (CSV)" in [b.label for b in at.get("download_button")]
+
+
+def test_screening_against_a_pasted_posting_and_with_weights():
+    at = uploaded()
+    at.radio(key="screen_against").set_value("A job posting").run()
+    at.text_area(key="screen_posting").set_value(
+        "Practice Manager\nRequirements:\n- Bachelor's degree required\n- CPC or CPB required\n"
+    ).run()
+    at.button(key="screen_run").click().run()
+    assert not at.exception
+    ranked = next(d.value for d in at.dataframe if "knockouts_failed" in d.value.columns)
+    assert ranked["candidate_id"].iloc[0] == "A1"
+    at.radio(key="screen_against").set_value("A role").run()
+    at.slider(key="screen_weight_education").set_value(0.0).run()
+    assert not at.exception
+    ranked = next(d.value for d in at.dataframe if "knockouts_failed" in d.value.columns)
+    expected = screen_file(POOL, Rubric(weights={"education": 0.0}), name="pool.csv").ranked
+    assert ranked["score"].tolist() == expected["score"].tolist()
