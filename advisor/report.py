@@ -33,7 +33,8 @@ BAND_MEANING = {
 STATUS_WORDS = {"met": "Met", "partly": "Partly met", "unmet": "Not met", "unknown": "Unknown"}
 
 
-def _sources(a: Assessment) -> list[Citation]:
+def report_sources(a: Assessment) -> list[Citation]:
+    """Every source the assessment cites, once each, in the order first cited."""
     seen: dict[str, Citation] = {}
     for d in a.dimensions:
         for item in d.items:
@@ -50,9 +51,11 @@ def render_html(
     others: Sequence[Assessment] = (),
     name: str | None = None,
     made: _dt.date | None = None,
+    notes: Sequence[tuple[str, str, str]] = (),
 ) -> str:
-    """The report for one assessment; ``others`` are the same profile in other settings."""
-    sources = _sources(assessment)
+    """The report for one assessment; ``others`` are the same profile in other settings;
+    ``notes`` are the counselor's ``(date, kind, text)`` notes and agreed plan."""
+    sources = report_sources(assessment)
     return _ENV.get_template("report.html.j2").render(
         a=assessment,
         others=list(others),
@@ -62,4 +65,5 @@ def render_html(
         status_words=STATUS_WORDS,
         sources=sources,
         source_numbers={c.id: n for n, c in enumerate(sources, 1)},
+        notes=list(notes),
     )

@@ -1,0 +1,1 @@
+"""Alembic migrations of the counselor store (run by :class:`advisor.store.Store` on open)."""
