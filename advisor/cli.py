@@ -30,7 +30,10 @@ from advisor.model import MODEL_ENV
 from advisor.plan import Advice, advise
 from advisor.posting import MAX_CHARS as POSTING_MAX_CHARS
 from advisor.posting import assess_posting, parse_posting
+from advisor.printout import render_pdf
 from advisor.profile import current_month, dump_profile, load_profile, parse_month
+from advisor.progress import assess_client, progress
+from advisor.report import render_html
 from advisor.resume import MAX_BYTES as RESUME_MAX_BYTES
 from advisor.resume import read_resume
 from advisor.rules import BANDS, RULES_DIR, load_ruleset, rule_files, ruleset_for
@@ -46,6 +49,7 @@ from advisor.screening import (
     screen_resumes,
 )
 from advisor.sourcefile import read_bytes, read_document, validate_document
+from advisor.store import DATA_DIR_ENV, URL_ENV, Store, parse_export
 from advisor.training import train_outcomes, train_panel
 
 SETTINGS = ("small_practice", "large_group", "hospital")
@@ -535,6 +539,95 @@ def render_impact(report: ImpactReport) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _write_report(
+    target: Path, advice_assessment: Assessment, name: str | None, notes: Sequence[tuple[str, str, str]]
+) -> None:
+    suffix = target.suffix.lower()
+    if suffix == ".pdf":
+        data = render_pdf(advice_assessment, name=name, notes=notes)
+    elif suffix in (".html", ".htm"):
+        data = render_html(advice_assessment, name=name, notes=notes).encode("utf-8")
+    else:
+        raise InputError(f"-o {target}: the report is written as .pdf or .html")
+    _write_atomically(target, data)
+
+
+def _cmd_report(args: argparse.Namespace, out: TextIO) -> int:
+    as_of = _as_of(args.as_of)
+    role = args.role or DEFAULT_ROLE
+    ruleset_for(role)
+    if Path(args.output).suffix.lower() not in (".pdf", ".html", ".htm"):
+        raise InputError(f"-o {args.output}: the report is written as .pdf or .html")
+    goals = Goals.model_validate(
+        {
+            "role": role,
+            "setting": args.setting,
+            "hours_per_week": args.hours_per_week,
+            "budget_usd": args.budget,
+        }
+    )
+    profile = load_profile(args.profile, as_of=as_of)
+    advice = advise(profile, goals, as_of)
+    _write_report(Path(args.output), advice.assessment, args.name or profile.name, ())
+    out.write(f"wrote {args.output}\n")
+    return 0
+
+
+def _store(args: argparse.Namespace) -> Store:
+    return Store(args.database)
+
+
+def _notes(store: Store, client_id: str) -> list[tuple[str, str, str]]:
+    return [(n.created_at.date().isoformat(), n.kind, n.text) for n in store.notes(client_id)]
+
+
+def _cmd_clients(args: argparse.Namespace, out: TextIO) -> int:
+    store = _store(args)
+    try:
+        action = args.clients_command
+        if action == "list":
+            for c in store.clients(args.search or "", archived=args.archived):
+                mark = " (archived)" if c.archived_at else ""
+                out.write(f"{c.id}  {c.updated_at:%Y-%m-%d}  {c.name}{mark}\n")
+        elif action == "add":
+            profile = load_profile(args.profile) if args.profile else None
+            client = store.create_client(args.name, profile)
+            out.write(f"{client.id}\n")
+        elif action == "show":
+            client = store.client(args.id)
+            out.write(f"{client.name} ({client.id}), since {client.created_at:%Y-%m-%d}\n")
+            for visit in progress(store.assessments(args.id)):
+                done = f"; since the visit before: {', '.join(visit.done_since)}" if visit.done_since else ""
+                what = f"{visit.role}, {visit.setting}"
+                out.write(f"  {visit.date:%Y-%m-%d}  {visit.score:5.1f}  {visit.band:<10} {what}{done}\n")
+            for date, kind, text in _notes(store, args.id):
+                out.write(f"  {date}  {kind}: {text}\n")
+        elif action == "assess":
+            record = assess_client(store, args.id, _as_of(args.as_of))
+            out.write(f"{record.created_at:%Y-%m-%d}  {record.score:.1f}  {record.band}\n")
+        elif action == "note":
+            store.add_note(args.id, args.text, "plan" if args.plan else "note")
+        elif action == "report":
+            records = store.assessments(args.id)
+            if not records:
+                raise InputError("this client has no assessment yet: run `clients assess` first")
+            client = store.client(args.id)
+            _write_report(Path(args.output), records[-1].assessment(), client.name, _notes(store, args.id))
+            out.write(f"wrote {args.output}\n")
+        elif action == "export":
+            data = store.export(args.ids or None).model_dump_json(indent=2).encode("utf-8")
+            if args.output:
+                _write_atomically(Path(args.output), data)
+            else:
+                out.write(data.decode("utf-8") + "\n")
+        elif action == "import":
+            added = store.import_clients(parse_export(read_bytes(args.file), args.file))
+            out.write(f"imported {len(added)} clients\n")
+    finally:
+        store.close()
+    return 0
+
+
 def _cmd_rules_check(args: argparse.Namespace, out: TextIO) -> int:
     paths: list[Path] = []
     for given in args.paths or [str(RULES_DIR)]:
@@ -660,6 +753,47 @@ def build_parser() -> argparse.ArgumentParser:
     sc.add_argument("--top", type=_bounded(1, 1_000_000), default=20, help="candidates to print")
     sc.add_argument("--model", help=MODEL_HELP)
     sc.set_defaults(func=_cmd_screen)
+
+    rp = sub.add_parser("report", help="write a printable report (PDF or HTML) for a profile")
+    rp.add_argument("profile", help="profile file in the interchange format (.json, .yaml)")
+    rp.add_argument("-o", "--output", required=True, help="report.pdf or report.html")
+    rp.add_argument("--role", help=f"target role id (default: {DEFAULT_ROLE})")
+    rp.add_argument("--setting", choices=SETTINGS, default="small_practice", help="practice setting")
+    rp.add_argument("--hours-per-week", type=_bounded(1, 80), default=10, help="study hours a week (1-80)")
+    rp.add_argument("--budget", type=_bounded(0, 500_000), default=2000, help="budget in US dollars")
+    rp.add_argument("--name", help="the name printed on the report (default: the profile's)")
+    rp.add_argument("--as-of", help="month YYYY-MM that current jobs run to (default: this month)")
+    rp.set_defaults(func=_cmd_report)
+
+    cl = sub.add_parser("clients", help="the counselor's client records: list, show, export, import, ...")
+    cl.add_argument(
+        "--database", help=f"a SQLAlchemy URL (default: ${URL_ENV}, else SQLite in ${DATA_DIR_ENV})"
+    )
+    csub = cl.add_subparsers(dest="clients_command", required=True, parser_class=_Parser)
+    c1 = csub.add_parser("list", help="clients, newest change first")
+    c1.add_argument("--search", help="only names containing this")
+    c1.add_argument("--archived", action="store_true", help="include archived clients")
+    c2 = csub.add_parser("add", help="add a client (prints the new id)")
+    c2.add_argument("name")
+    c2.add_argument("--profile", help="their profile file")
+    c3 = csub.add_parser("show", help="a client's visits, progress and notes")
+    c3.add_argument("id")
+    c4 = csub.add_parser("assess", help="assess a client's current profile and keep it")
+    c4.add_argument("id")
+    c4.add_argument("--as-of", help="month YYYY-MM (default: this month)")
+    c5 = csub.add_parser("note", help="add a dated note (or, with --plan, the plan agreed)")
+    c5.add_argument("id")
+    c5.add_argument("text")
+    c5.add_argument("--plan", action="store_true", help="this note is the plan agreed")
+    c6 = csub.add_parser("report", help="the client's latest assessment with notes, as PDF or HTML")
+    c6.add_argument("id")
+    c6.add_argument("-o", "--output", required=True, help="report.pdf or report.html")
+    c7 = csub.add_parser("export", help="clients with everything stored about them, as JSON")
+    c7.add_argument("ids", nargs="*", help="client ids (default: all)")
+    c7.add_argument("-o", "--output", help="write to this file instead of printing")
+    c8 = csub.add_parser("import", help="add the clients of an export file (never overwrites)")
+    c8.add_argument("file")
+    cl.set_defaults(func=_cmd_clients)
 
     t = sub.add_parser("train", help="train the readiness model (the panel, or your own outcomes)")
     t.add_argument("--outcomes", help="CSV of your own decisions: profile, outcome (hired/advanced/rejected)")

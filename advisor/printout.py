@@ -214,9 +214,8 @@ def render_pdf(
     if road:
         pdf.add_page()  # the plan starts a page: it is what the client takes away
         w.heading("What next: the roadmap")
-        w.text(
-            f"{road['note']} Paced at {road['hours_per_week']} study hours a week; budget ${road['budget_usd']:,}."
-        )
+        pace = f"Paced at {road['hours_per_week']} study hours a week; budget ${road['budget_usd']:,}."
+        w.text(f"{road['note']} {pace}")
         pdf.ln(2)
         _roadmap_chart(w, road["steps"], a.as_of)
         if road["steps"]:

@@ -252,14 +252,17 @@ class Store:
         sqlite = parsed.get_backend_name() == "sqlite"
         if sqlite and parsed.database not in (None, "", ":memory:"):
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        self.engine = sa.create_engine(
-            parsed, connect_args={"timeout": 30} if sqlite else {}, pool_pre_ping=not sqlite
-        )
+        try:
+            self.engine = sa.create_engine(
+                parsed, connect_args={"timeout": 30} if sqlite else {}, pool_pre_ping=not sqlite
+            )
+        except (sa.exc.NoSuchModuleError, sa.exc.ArgumentError, ImportError) as exc:
+            raise StoreError(f"cannot use the database URL ({_short(exc)})") from None
         if sqlite:
             sa.event.listen(self.engine, "connect", _sqlite_pragmas)
         try:
             migrate(self.engine, migrate_to)
-        except sa.exc.OperationalError as exc:
+        except (sa.exc.OperationalError, sa.exc.DatabaseError) as exc:
             raise StoreError(f"cannot open the database ({_short(exc)})") from None
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
