@@ -28,28 +28,40 @@ from advisor.store import GRACE_DAYS, ConflictError, NotFoundError, Store, Store
 from tests.conftest import AS_OF, ROOT, example
 
 POSTGRES_ENV = "ADVISOR_TEST_POSTGRES"
-"""A PostgreSQL URL for the storage tests (``.ci/run`` starts a server and sets it)."""
+"""A PostgreSQL URL for the storage tests (``.ci/run`` starts a server and sets it); a
+PostgreSQL ``DATABASE_URL`` is used too. The tests only touch their own schema in it."""
+SCHEMA = "advisor_test"
 
 
-def _fresh_postgres(url: str) -> str:
+def _postgres_url() -> str | None:
+    given = os.environ.get(POSTGRES_ENV) or os.environ.get("DATABASE_URL", "")
+    return given if given.startswith("postgresql") else None
+
+
+def _fresh_schema(url: str) -> str:
+    """A URL whose connections work in an empty schema of their own (the rest is left alone)."""
     engine = sa.create_engine(url)
     with engine.begin() as connection:
-        connection.execute(sa.text("DROP SCHEMA public CASCADE"))
-        connection.execute(sa.text("CREATE SCHEMA public"))
+        connection.execute(sa.text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
+        connection.execute(sa.text(f"CREATE SCHEMA {SCHEMA}"))
     engine.dispose()
-    return url
+    return (
+        sa.make_url(url)
+        .update_query_dict({"options": f"-csearch_path={SCHEMA}"})
+        .render_as_string(hide_password=False)
+    )
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def url(request, tmp_path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'advisor.db'}"
-    given = os.environ.get(POSTGRES_ENV)
+    given = _postgres_url()
     if not given:
         if os.environ.get("ADVISOR_REQUIRE_POSTGRES"):
             pytest.fail(f"{POSTGRES_ENV} must point at a PostgreSQL server here")
-        pytest.skip(f"set {POSTGRES_ENV} to a PostgreSQL URL to run the storage tests on PostgreSQL")
-    return _fresh_postgres(given)
+        pytest.skip(f"set {POSTGRES_ENV} (or DATABASE_URL) to a PostgreSQL URL to run these on PostgreSQL")
+    return _fresh_schema(given)
 
 
 @pytest.fixture
