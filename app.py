@@ -19,6 +19,7 @@ navigation = st.navigation(
             "ui/pages/posting.py", title="Match a job posting", icon=":material/work:", url_path="posting"
         ),
         st.Page("ui/pages/screen.py", title="Screen candidates", icon=":material/groups:", url_path="screen"),
+        st.Page("ui/pages/clients.py", title="Clients", icon=":material/folder_shared:", url_path="clients"),
         st.Page(
             "ui/pages/model.py", title="About the model", icon=":material/model_training:", url_path="model"
         ),

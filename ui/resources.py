@@ -22,6 +22,7 @@ from advisor.profile import parse_profile
 from advisor.resume import DraftProfile, read_resume
 from advisor.rules import RuleSet, rule_files, ruleset_for
 from advisor.scoring import Assessment, assess_all_settings
+from advisor.store import Store
 
 log = logging.getLogger("advisor.ui")
 
@@ -76,6 +77,12 @@ def resume(data: bytes, name: str, month: str) -> DraftProfile:
 def posting(text: str) -> ParsedPosting:
     """A pasted posting read into its requirements (cached in this process's memory only)."""
     return parse_posting(text)
+
+
+@st.cache_resource(show_spinner="Opening the client records...")
+def store() -> Store:
+    """The client store (``DATABASE_URL``, else SQLite in the data directory), opened once per process."""
+    return Store()
 
 
 def show_problems(title: str, error: DataFileError) -> None:

@@ -1,0 +1,5 @@
+"""Page script: the counselor's clients."""
+
+from ui import clients
+
+clients.page()
