@@ -43,6 +43,7 @@ def pick_many(page: Page, label: str, search: str, option: str | re.Pattern[str]
 
 
 def next_step(page: Page) -> None:
+    settle(page)  # while a rerun is drawn, the old step's button can still be on the page
     page.get_by_role("button", name="Next").click()
     settle(page)
 
