@@ -612,7 +612,9 @@ def _cmd_clients(args: argparse.Namespace, out: TextIO) -> int:
             if not records:
                 raise InputError("this client has no assessment yet: run `clients assess` first")
             client = store.client(args.id)
-            _write_report(Path(args.output), records[-1].assessment(), client.name, _notes(store, args.id))
+            kept = {"all": ("note", "plan"), "plan": ("plan",), "none": ()}[args.notes]
+            notes = [n for n in _notes(store, args.id) if n[1] in kept]
+            _write_report(Path(args.output), records[-1].assessment(), client.name, notes)
             out.write(f"wrote {args.output}\n")
         elif action == "export":
             data = store.export(args.ids or None).model_dump_json(indent=2).encode("utf-8")
@@ -788,6 +790,9 @@ def build_parser() -> argparse.ArgumentParser:
     c6 = csub.add_parser("report", help="the client's latest assessment with notes, as PDF or HTML")
     c6.add_argument("id")
     c6.add_argument("-o", "--output", required=True, help="report.pdf or report.html")
+    c6.add_argument(
+        "--notes", choices=("all", "plan", "none"), default="all", help="which notes the report shows"
+    )
     c7 = csub.add_parser("export", help="clients with everything stored about them, as JSON")
     c7.add_argument("ids", nargs="*", help="client ids (default: all)")
     c7.add_argument("-o", "--output", help="write to this file instead of printing")

@@ -48,7 +48,10 @@ def test_a_counselor_creates_assesses_notes_reassesses_and_sees_progress(databas
     assert chart, "the progress chart is drawn"
     history = next(d.value for d in at.dataframe if "Done since" in d.value.columns)
     assert len(history) == 2 and history["Score"].nunique() == 1
+    at.multiselect(key="client_report_notes").set_value([]).run()  # the counselor leaves the notes out
+    assert not at.exception
     labels = [b.label for b in at.get("download_button")]
+    assert "This assessment as it was (HTML report)" in labels
     assert {"Report (PDF)", "Report (HTML)", "Export this client (JSON)"} <= set(labels)
     store = Store(database)
     assert len(store.assessments(ann.id)) == 2 and store.notes(ann.id)[0].kind == "plan"

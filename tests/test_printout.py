@@ -124,6 +124,10 @@ def test_cli_clients_manage_records_end_to_end(tmp_path, capsys):
     assert "Ann Lee" in shown and "plan: Agreed: CMOM" in shown
     assert main(["clients", *db, "report", client_id, "-o", str(tmp_path / "ann.pdf")]) == 0
     assert "Agreed: CMOM" in "\n".join(_pages((tmp_path / "ann.pdf").read_bytes()))
+    assert (
+        main(["clients", *db, "report", client_id, "-o", str(tmp_path / "bare.pdf"), "--notes", "none"]) == 0
+    )
+    assert "Agreed: CMOM" not in "\n".join(_pages((tmp_path / "bare.pdf").read_bytes()))
     assert main(["clients", *db, "export", "-o", str(tmp_path / "all.json")]) == 0
     other = ["--database", f"sqlite:///{tmp_path / 'other.db'}"]
     assert main(["clients", *other, "import", str(tmp_path / "all.json")]) == 0

@@ -130,6 +130,13 @@ def _assessments(store: Store, client: ClientRecord) -> None:
     )
     record = next(r for r in records if r.id == chosen)
     _assessment_view(record)
+    st.download_button(
+        "This assessment as it was (HTML report)",
+        render_html(record.assessment(), name=client.name, made=record.created_at.date()),
+        f"assessment-{record.created_at:%Y-%m-%d}.html",
+        "text/html",
+        key="client_old_html",
+    )
     if st.toggle("Re-assess with today's rules", key="client_reassess"):
         _comparison(record)
 
@@ -187,9 +194,12 @@ def _report(store: Store, client: ClientRecord) -> None:
         st.info("The report needs an assessment first.")
         return
     latest = records[-1].assessment()
-    notes = _notes(store, client.id)
+    every = _notes(store, client.id)
+    labels = [f"{date} {kind}: {text[:60]}" for date, kind, text in every]
+    chosen = st.multiselect("Notes to include", labels, default=labels, key="client_report_notes")
+    notes = [n for n, label in zip(every, labels, strict=True) if label in chosen]
     day = dt.date.today()
-    st.caption(f"The latest assessment ({records[-1].created_at:%Y-%m-%d}) with the notes and agreed plan.")
+    st.caption(f"The latest assessment ({records[-1].created_at:%Y-%m-%d}) with the notes chosen above.")
     left, right = st.columns(2)
     left.download_button(
         "Report (PDF)", render_pdf(latest, client.name, day, notes), f"report-{day}.pdf", "application/pdf",
