@@ -50,6 +50,7 @@ from advisor.screening import (
 )
 from advisor.sourcefile import read_bytes, read_document, validate_document
 from advisor.store import DATA_DIR_ENV, URL_ENV, Store, parse_export
+from advisor.titles import write_fitted_titles
 from advisor.training import train_outcomes, train_panel
 
 SETTINGS = ("small_practice", "large_group", "hospital")
@@ -328,6 +329,7 @@ def _cmd_train(args: argparse.Namespace, out: TextIO) -> int:
         if args.out:
             raise InputError("--out is for --outcomes; the panel model always goes to data/model/")
         report = train_panel()
+        out.write(f"title classifier written to {write_fitted_titles()}\n")
     out.write(report.text())
     return 0
 

@@ -4,8 +4,11 @@ Trained on ``data/titles.csv`` (job titles labeled for this project, see
 ``data/titles.md``): TF-IDF over character n-grams of the title (so
 "Front Desk Coord." and "Pt Access Rep II" land near their spelled-out
 forms), after expanding the usual abbreviations, and a logistic regression.
-It is trained once per process on first use (about a second) with a
-fixed seed, so the same title always gets the same answer. Each guess comes
+The fitted weights ship as plain arrays in ``data/model/titles.npz``
+(written by ``python -m advisor train``, with the digest of the titles file
+they were fitted on); if the titles change and the arrays do not, it is fitted
+afresh on first use with a fixed seed, so the same title always gets the same
+answer. Each guess comes
 with a probability, which the resume reader passes on as its confidence.
 """
 
@@ -13,10 +16,14 @@ from __future__ import annotations
 
 import csv
 import functools
+import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
+import numpy as np
+import numpy.typing as npt
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_pipeline
@@ -55,6 +62,11 @@ class TitleGuess:
     seniority_confidence: float | None = None
 
 
+TARGETS = ("role_family", "seniority")
+FITTED = DATA_DIR / "model" / "titles.npz"
+"""The fitted classifiers as plain arrays (no pickle), written by ``python -m advisor train``."""
+
+
 def _model() -> Pipeline:
     return make_pipeline(
         TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=1),
@@ -62,17 +74,86 @@ def _model() -> Pipeline:
     )
 
 
-@functools.lru_cache(maxsize=2)
-def _trained(target: str) -> Pipeline:
-    """The classifier for ``target`` ("role_family" or "seniority"), trained on first use."""
+def titles_digest() -> str:
+    """SHA-256 of ``data/titles.csv``: the fitted arrays are used only if they were fitted on it."""
+    return hashlib.sha256(TITLES.read_bytes()).hexdigest()
+
+
+@dataclass(frozen=True)
+class _Fitted:
+    """A fitted classifier: the TF-IDF vocabulary and weights, and the linear model's."""
+
+    vectorizer: TfidfVectorizer
+    coef: npt.NDArray[np.float64]
+    intercept: npt.NDArray[np.float64]
+    classes: npt.NDArray[np.str_]
+
+    def probabilities(self, texts: Sequence[str]) -> npt.NDArray[np.float64]:
+        """Class probabilities per text, as the logistic regression's ``predict_proba``."""
+        scores = self.vectorizer.transform(texts) @ self.coef.T + self.intercept
+        if self.coef.shape[0] == 1:  # two classes: one logit
+            positive = 1.0 / (1.0 + np.exp(-scores[:, 0]))
+            return np.stack([1.0 - positive, positive], axis=1)
+        scores = scores - scores.max(axis=1, keepdims=True)
+        weights = np.exp(scores)
+        return weights / weights.sum(axis=1, keepdims=True)
+
+
+def _fit(target: str) -> _Fitted:
     with TITLES.open(newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
-    return _model().fit([normalize_title(r["title"]) for r in rows], [r[target] for r in rows])
+    pipeline = _model().fit([normalize_title(r["title"]) for r in rows], [r[target] for r in rows])
+    vectorizer, linear = pipeline.steps[0][1], pipeline.steps[1][1]
+    return _Fitted(vectorizer, linear.coef_, linear.intercept_, linear.classes_.astype(str))
 
 
-def _best(model: Pipeline, texts: Sequence[str]) -> list[tuple[str, float]]:
-    probabilities = model.predict_proba(texts)
-    return [(str(model.classes_[int(p.argmax())]), float(p.max())) for p in probabilities]
+def write_fitted_titles(path: Path = FITTED) -> Path:
+    """Fit both classifiers and save them as arrays with the digest of the titles they were fitted on."""
+    arrays: dict[str, npt.NDArray] = {"digest": np.array(titles_digest())}
+    for target in TARGETS:
+        fitted = _fit(target)
+        vocabulary = sorted(fitted.vectorizer.vocabulary_.items(), key=lambda item: item[1])
+        arrays[f"{target}.terms"] = np.array([term for term, _ in vocabulary])
+        arrays[f"{target}.idf"] = fitted.vectorizer.idf_
+        arrays[f"{target}.coef"] = fitted.coef
+        arrays[f"{target}.intercept"] = fitted.intercept
+        arrays[f"{target}.classes"] = fitted.classes
+    np.savez_compressed(path, **arrays)  # type: ignore[arg-type]
+    return path
+
+
+def _load(target: str) -> _Fitted | None:
+    """The saved classifier for ``target``, or None if there is none for the current titles."""
+    if not FITTED.exists():
+        return None
+    with np.load(FITTED, allow_pickle=False) as saved:
+        if str(saved["digest"]) != titles_digest():
+            return None
+        terms = saved[f"{target}.terms"].tolist()
+        vectorizer = TfidfVectorizer(
+            analyzer="char_wb",
+            ngram_range=(2, 5),
+            sublinear_tf=True,
+            vocabulary={t: i for i, t in enumerate(terms)},
+        )
+        vectorizer.vocabulary_ = vectorizer.vocabulary
+        vectorizer.fixed_vocabulary_ = True
+        vectorizer.idf_ = saved[f"{target}.idf"]
+        return _Fitted(
+            vectorizer, saved[f"{target}.coef"], saved[f"{target}.intercept"], saved[f"{target}.classes"]
+        )
+
+
+@functools.lru_cache(maxsize=2)
+def _trained(target: str) -> _Fitted:
+    """The classifier for ``target``: the saved arrays when they match ``data/titles.csv``,
+    else fitted now (about half a second, once per process)."""
+    return _load(target) or _fit(target)
+
+
+def _best(model: _Fitted, texts: Sequence[str]) -> list[tuple[str, float]]:
+    probabilities = model.probabilities(texts)
+    return [(str(model.classes[int(p.argmax())]), float(p.max())) for p in probabilities]
 
 
 def classify_titles(titles: Sequence[str], seniority: bool = False) -> list[TitleGuess]:

@@ -382,3 +382,32 @@ def test_parse_posting_cli_prints_requirements_with_their_lines(tmp_path):
         e for e in data["evidence"] if e["field"] == "min_years_experience"
     ).items()
     assert Path(path).exists()
+
+
+def test_the_shipped_title_classifier_is_the_one_the_titles_file_gives():
+    import numpy as np
+
+    from advisor import titles
+
+    with np.load(titles.FITTED, allow_pickle=False) as saved:
+        assert str(saved["digest"]) == titles.titles_digest(), (
+            "run `python -m advisor train` after editing titles"
+        )
+    texts = [titles.normalize_title(t) for t in ("Front Desk Coord.", "Pt Access Rep II", "Billing Lead")]
+    for target in titles.TARGETS:
+        shipped, fresh = titles._load(target), titles._fit(target)
+        assert shipped is not None
+        assert list(shipped.classes) == list(fresh.classes)
+        assert np.allclose(shipped.probabilities(texts), fresh.probabilities(texts), atol=1e-9)
+        pipeline = titles._model().fit(*_title_rows(target))
+        assert np.allclose(fresh.probabilities(texts), pipeline.predict_proba(texts), atol=1e-9)
+
+
+def _title_rows(target: str) -> tuple[list[str], list[str]]:
+    import csv
+
+    from advisor import titles
+
+    with titles.TITLES.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    return [titles.normalize_title(r["title"]) for r in rows], [r[target] for r in rows]
