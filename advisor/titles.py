@@ -18,15 +18,14 @@ import csv
 import functools
 import hashlib
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import Pipeline, make_pipeline
 
 from advisor.catalog import DATA_DIR
 
@@ -65,11 +64,17 @@ class TitleGuess:
 TARGETS = ("role_family", "seniority")
 FITTED = DATA_DIR / "model" / "titles.npz"
 """The fitted classifiers as plain arrays (no pickle), written by ``python -m advisor train``."""
+NGRAMS = (2, 5)
 
 
-def _model() -> Pipeline:
+def _model() -> Any:
+    """The scikit-learn pipeline that is fitted (imported only to fit: it takes a second to load)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
     return make_pipeline(
-        TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=1),
+        TfidfVectorizer(analyzer="char_wb", ngram_range=NGRAMS, sublinear_tf=True, min_df=1),
         LogisticRegression(C=20.0, max_iter=3000, random_state=0),
     )
 
@@ -79,24 +84,51 @@ def titles_digest() -> str:
     return hashlib.sha256(TITLES.read_bytes()).hexdigest()
 
 
+def _char_ngrams(text: str) -> list[str]:
+    """Character n-grams inside word boundaries, padded with a space: scikit-learn's ``char_wb``."""
+    grams = []
+    low, high = NGRAMS
+    for word in text.lower().split():
+        padded = f" {word} "
+        for n in range(low, high + 1):
+            grams.extend(padded[k : k + n] for k in range(max(len(padded) - n + 1, 1)))
+            if n >= len(padded):  # a short word counts whole once, as scikit-learn does
+                break
+    return grams
+
+
 @dataclass(frozen=True)
 class _Fitted:
-    """A fitted classifier: the TF-IDF vocabulary and weights, and the linear model's."""
+    """A fitted classifier as arrays: the TF-IDF vocabulary and weights, and the linear model's.
 
-    vectorizer: TfidfVectorizer
+    Applying it needs only NumPy (a test checks it against scikit-learn's own
+    ``predict_proba``), so reading a resume does not pay for importing scikit-learn.
+    """
+
+    vocabulary: dict[str, int]
+    idf: npt.NDArray[np.float64]
     coef: npt.NDArray[np.float64]
     intercept: npt.NDArray[np.float64]
     classes: npt.NDArray[np.str_]
 
+    def _scores(self, text: str) -> npt.NDArray[np.float64]:
+        counts = Counter(g for g in _char_ngrams(text) if g in self.vocabulary)
+        if not counts:
+            return self.intercept.astype(float)
+        index = np.array([self.vocabulary[g] for g in counts])
+        weight = (1.0 + np.log(np.array(list(counts.values()), dtype=float))) * self.idf[index]
+        weight /= np.sqrt((weight**2).sum())
+        return self.coef[:, index] @ weight + self.intercept
+
     def probabilities(self, texts: Sequence[str]) -> npt.NDArray[np.float64]:
         """Class probabilities per text, as the logistic regression's ``predict_proba``."""
-        scores = self.vectorizer.transform(texts) @ self.coef.T + self.intercept
+        scores = np.array([self._scores(t) for t in texts]).reshape(len(texts), -1)
         if self.coef.shape[0] == 1:  # two classes: one logit
             positive = 1.0 / (1.0 + np.exp(-scores[:, 0]))
             return np.stack([1.0 - positive, positive], axis=1)
         scores = scores - scores.max(axis=1, keepdims=True)
         weights = np.exp(scores)
-        return weights / weights.sum(axis=1, keepdims=True)
+        return np.asarray(weights / weights.sum(axis=1, keepdims=True))
 
 
 def _fit(target: str) -> _Fitted:
@@ -104,17 +136,17 @@ def _fit(target: str) -> _Fitted:
         rows = list(csv.DictReader(handle))
     pipeline = _model().fit([normalize_title(r["title"]) for r in rows], [r[target] for r in rows])
     vectorizer, linear = pipeline.steps[0][1], pipeline.steps[1][1]
-    return _Fitted(vectorizer, linear.coef_, linear.intercept_, linear.classes_.astype(str))
+    vocabulary = {str(term): int(i) for term, i in vectorizer.vocabulary_.items()}
+    return _Fitted(vocabulary, vectorizer.idf_, linear.coef_, linear.intercept_, linear.classes_.astype(str))
 
 
 def write_fitted_titles(path: Path = FITTED) -> Path:
     """Fit both classifiers and save them as arrays with the digest of the titles they were fitted on."""
-    arrays: dict[str, npt.NDArray] = {"digest": np.array(titles_digest())}
+    arrays: dict[str, npt.NDArray[Any]] = {"digest": np.array(titles_digest())}
     for target in TARGETS:
         fitted = _fit(target)
-        vocabulary = sorted(fitted.vectorizer.vocabulary_.items(), key=lambda item: item[1])
-        arrays[f"{target}.terms"] = np.array([term for term, _ in vocabulary])
-        arrays[f"{target}.idf"] = fitted.vectorizer.idf_
+        arrays[f"{target}.terms"] = np.array(sorted(fitted.vocabulary, key=fitted.vocabulary.__getitem__))
+        arrays[f"{target}.idf"] = fitted.idf
         arrays[f"{target}.coef"] = fitted.coef
         arrays[f"{target}.intercept"] = fitted.intercept
         arrays[f"{target}.classes"] = fitted.classes
@@ -130,17 +162,12 @@ def _load(target: str) -> _Fitted | None:
         if str(saved["digest"]) != titles_digest():
             return None
         terms = saved[f"{target}.terms"].tolist()
-        vectorizer = TfidfVectorizer(
-            analyzer="char_wb",
-            ngram_range=(2, 5),
-            sublinear_tf=True,
-            vocabulary={t: i for i, t in enumerate(terms)},
-        )
-        vectorizer.vocabulary_ = vectorizer.vocabulary
-        vectorizer.fixed_vocabulary_ = True
-        vectorizer.idf_ = saved[f"{target}.idf"]
         return _Fitted(
-            vectorizer, saved[f"{target}.coef"], saved[f"{target}.intercept"], saved[f"{target}.classes"]
+            {t: i for i, t in enumerate(terms)},
+            saved[f"{target}.idf"],
+            saved[f"{target}.coef"],
+            saved[f"{target}.intercept"],
+            saved[f"{target}.classes"],
         )
 
 

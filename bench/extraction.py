@@ -193,8 +193,8 @@ print(time.perf_counter() - start)
 
 
 def time_long_resume(repeats: int = 7) -> tuple[float, float]:
-    """A 3-page PDF resume: median seconds in a fresh process (imports and the title classifier's
-    training included), and median once warm."""
+    """A 3-page PDF resume: median seconds in a fresh process (imports and loading the title
+    classifier included), and median once warm."""
     import subprocess
 
     root = str(Path(__file__).resolve().parent.parent)
@@ -232,7 +232,7 @@ def main() -> None:
         print()
     cold, warm = time_long_resume()
     print(
-        f"3-page PDF resume: {cold:.2f} s in a fresh process (classifier training included; "
+        f"3-page PDF resume: {cold:.2f} s in a fresh process (imports included; "
         f"target < 1 s: {cold:.2f} of target), {warm * 1e3:.0f} ms once warm"
     )
 

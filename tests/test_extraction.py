@@ -393,7 +393,15 @@ def test_the_shipped_title_classifier_is_the_one_the_titles_file_gives():
         assert str(saved["digest"]) == titles.titles_digest(), (
             "run `python -m advisor train` after editing titles"
         )
-    texts = [titles.normalize_title(t) for t in ("Front Desk Coord.", "Pt Access Rep II", "Billing Lead")]
+    names = (
+        "Front Desk Coord.",
+        "Pt Access Rep II",
+        "Billing Lead",
+        "A",
+        "x y",
+        "Sr. Billing & Coding Spec III",
+    )
+    texts = [titles.normalize_title(t) for t in names]
     for target in titles.TARGETS:
         shipped, fresh = titles._load(target), titles._fit(target)
         assert shipped is not None
