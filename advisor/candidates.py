@@ -524,12 +524,17 @@ class _Deriver:
         self.lower = np.full((self.n, len(self.names)), np.nan)
         self.problems: dict[int, str] = {}
         self.unrecognized: dict[str, int] = {}
+        self.cells: dict[str, pd.Series] = {}
 
     def text(self, column: str) -> pd.Series:
-        header = self.colmap.columns.get(column)
-        if header is None:
-            return pd.Series([""] * self.n, index=self.frame.index, dtype=object)
-        return self.frame[header].astype(str).str.strip()
+        """A template column's cells, stripped ("" where the file has no such column); read once."""
+        if column not in self.cells:
+            header = self.colmap.columns.get(column)
+            if header is None:
+                self.cells[column] = pd.Series([""] * self.n, index=self.frame.index, dtype=object)
+            else:
+                self.cells[column] = self.frame[header].astype(str).str.strip()
+        return self.cells[column]
 
     def bad(self, rows: npt.NDArray[np.bool_], column: str, message: Callable[[str], str]) -> None:
         """Record a problem for each flagged row (the first problem of a row is kept)."""
@@ -580,9 +585,9 @@ class _Deriver:
                 continue
             for name, v in facts.items():
                 table[u, self.ix[name]] = v
-        rows = table[codes]
-        written = ~np.isnan(rows)
-        self.lower = np.where(written, rows, self.lower)
+        touched = np.flatnonzero(~np.isnan(table).all(axis=0))  # only the columns this section writes
+        rows = table[codes][:, touched]
+        self.lower[:, touched] = np.where(np.isnan(rows), self.lower[:, touched], rows)
         self.bad(failed[codes], column, lambda v: f"'{v[:40]}' is not {expected}")
 
     def note_unknown(self, names: Sequence[str], rows: int) -> None:
