@@ -8,6 +8,7 @@ candidate wrote is shown in tables or as plain text, never as Markdown.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 
 import pandas as pd
@@ -76,34 +77,51 @@ def _template() -> None:
         )
 
 
-def _columns(data: bytes, name: str) -> tuple[str, ...] | None:
-    """Show how the file's columns will be read; returns the demographic columns chosen."""
+def _columns(data: bytes, name: str) -> tuple[tuple[str, ...], dict[str, str]]:
+    """Show how the file's columns will be read and let the user correct it; returns the
+    demographic columns chosen and the template columns mapped by hand."""
     if name.lower().endswith(".zip"):
         st.info(
             "A zip of resumes: each file is read into a draft profile and screened; the file name is the id."
         )
-        return ()
+        return (), {}
     preview = preview_table(data, name)
     st.subheader("How your columns will be read")
-    mapped = pd.DataFrame(
-        [{"Template column": k, "Your column": v} for k, v in preview.colmap.columns.items()]
-    )
-    left, right = st.columns(2)
+    auto = dict(preview.colmap.columns)
+    left, right = st.columns([3, 2])
     with left:
-        st.dataframe(mapped, hide_index=True, key="screen_mapping")
+        edited = st.data_editor(
+            pd.DataFrame([{"Template column": c.name, "Your column": auto.get(c.name)} for c in COLUMNS]),
+            hide_index=True,
+            disabled=["Template column"],
+            column_config={
+                "Your column": st.column_config.SelectboxColumn(
+                    "Your column", options=list(preview.headers), help="Pick the header to read this from"
+                )
+            },
+            key=f"screen_mapping_{hashlib.sha256(data[:65536]).hexdigest()[:10]}",
+        )
+    overrides = {
+        str(row["Template column"]): str(row["Your column"])
+        for _, row in edited.iterrows()
+        if isinstance(row["Your column"], str)
+        and row["Your column"]
+        and auto.get(row["Template column"]) != row["Your column"]
+    }
     with right:
         st.write("Not used for scoring:")
-        st.text(", ".join(preview.colmap.extra) or "(none)")
+        used = set(auto.values()) | set(overrides.values())
+        st.text(", ".join(h for h in preview.headers if h not in used) or "(none)")
         for note in preview.notes:
             st.caption(note)
     with st.expander("First rows of the file", key="screen_head"):
         st.dataframe(preview.head, hide_index=True, key="screen_head_table")
     chosen = st.multiselect(
         "Demographic columns for the adverse-impact report (optional; never used in scoring)",
-        list(preview.colmap.extra),
+        [h for h in preview.colmap.extra if h not in overrides.values()],
         key="screen_demographics",
     )
-    return tuple(chosen)
+    return tuple(chosen), overrides
 
 
 def _rubric() -> Rubric | None:
@@ -257,18 +275,20 @@ def _exports(result: ScreenResult) -> None:
         "formula is written with a leading apostrophe. Demographic columns are never exported."
     )
     c1, c2, c3, c4 = st.columns(4)
-    c1.download_button("Ranking (CSV)", export_csv(result), "ranking.csv", "text/csv", key="screen_dl_csv")
+    c1.download_button(
+        "Ranking (CSV)", export_csv(result), f"ranking-{dt.date.today()}.csv", "text/csv", key="screen_dl_csv"
+    )
     c2.download_button(
         "Ranking (XLSX)",
         export_xlsx(result),
-        "ranking.xlsx",
+        f"ranking-{dt.date.today()}.xlsx",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key="screen_dl_xlsx",
     )
     c3.download_button(
         "Shortlist (CSV)",
         export_csv(result, shortlist_only=True),
-        "shortlist.csv",
+        f"shortlist-{dt.date.today()}.csv",
         "text/csv",
         key="screen_dl_short",
     )
@@ -324,15 +344,16 @@ def page() -> None:
             return
         data = upload.getvalue()
         try:
-            carry = _columns(data, upload.name)
+            carry, overrides = _columns(data, upload.name)
         except AdvisorError as exc:
             st.error("This file cannot be screened:")
             st.text(str(exc))
             return
         st.subheader("What to screen against")
         rubric = _rubric()
-        if rubric is None or carry is None:
+        if rubric is None:
             return
+        rubric = rubric.model_copy(update={"columns": overrides})
         if st.button("Screen", type="primary", key="screen_run"):
             st.session_state["screen_ran"] = True
         if not st.session_state.get("screen_ran"):
