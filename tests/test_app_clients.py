@@ -41,6 +41,9 @@ def test_a_counselor_creates_assesses_notes_reassesses_and_sees_progress(databas
     at.button(key="client_note_add").click().run()
     assert not at.exception
     assert "Agreed: CMOM exam by spring; <b>not bold</b>" in [t.value for t in at.text]
+    at.button(key="client_agree").click().run()
+    assert not at.exception
+    assert any(t.value.startswith("Agreed roadmap: ") for t in at.text)
     at.toggle(key="client_reassess").set_value(True).run()
     assert not at.exception
     assert any("same result" in s.value for s in at.success)
@@ -55,6 +58,7 @@ def test_a_counselor_creates_assesses_notes_reassesses_and_sees_progress(databas
     assert {"Report (PDF)", "Report (HTML)", "Export this client (JSON)"} <= set(labels)
     store = Store(database)
     assert len(store.assessments(ann.id)) == 2 and store.notes(ann.id)[0].kind == "plan"
+    assert store.notes(ann.id)[1].plan is not None and store.notes(ann.id)[1].plan["steps"]
 
 
 def test_creating_with_no_name_is_a_message_and_delete_can_be_undone(database):

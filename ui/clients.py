@@ -183,6 +183,12 @@ def _notes_tab(store: Store, client: ClientRecord) -> None:
         store.add_note(client.id, text, kind)  # type: ignore[arg-type]
         st.session_state.pop("client_note_text", None)
         st.rerun()
+    records = store.assessments(client.id)
+    road = (records[-1].result.get("plan") or {}).get("roadmap") if records else None
+    if road and road.get("steps") and st.button("Agree the latest roadmap as the plan", key="client_agree"):
+        steps = "; ".join(f"{s['title']} ({s['start']} to {s['end']})" for s in road["steps"])
+        store.add_note(client.id, f"Agreed roadmap: {steps}. {road['note']}", "plan", plan=road)
+        st.rerun()
     for date, note_kind, body in reversed(_notes(store, client.id)):
         st.caption(f"{date} · {'agreed plan' if note_kind == 'plan' else 'note'}")
         st.text(body)
