@@ -147,11 +147,7 @@ def progress(records: Sequence[AssessmentRecord]) -> list[Visit]:
         visits.append(
             Visit(
                 date=record.created_at,
-                as_of=record.as_of,
-                role=record.role,
-                setting=record.setting,
-                score=record.score,
-                band=record.band,
+                **record.model_dump(include={"as_of", "role", "setting", "score", "band"}),
                 done_since=gains(previous, snapshot) if previous is not None else [],
             )
         )

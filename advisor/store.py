@@ -107,6 +107,13 @@ class _Assessment(_Base):
     result: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
 
 
+_KEPT = {
+    "as_of", "role", "setting", "score", "band", "engine_version", "rules_version", "catalog_version",
+    "model_version",
+}  # fmt: skip
+"""Assessment fields kept in their own columns, for listing without reading the result."""
+
+
 class _Note(_Base):
     __tablename__ = "notes"
     id: Mapped[str] = mapped_column(sa.String(32), primary_key=True, default=_new_id)
@@ -412,15 +419,7 @@ class Store:
             self._get(session, client_id)
             row = _Assessment(
                 client_id=client_id,
-                as_of=assessment.as_of,
-                role=assessment.role,
-                setting=assessment.setting,
-                score=assessment.score,
-                band=assessment.band,
-                engine_version=assessment.engine_version,
-                rules_version=assessment.rules_version,
-                catalog_version=assessment.catalog_version,
-                model_version=assessment.model_version,
+                **assessment.model_dump(include=_KEPT),
                 profile=profile_to_dict(profile),
                 result=assessment.model_dump(mode="json"),
             )

@@ -86,7 +86,7 @@ def titles_digest() -> str:
 
 def _char_ngrams(text: str) -> list[str]:
     """Character n-grams inside word boundaries, padded with a space: scikit-learn's ``char_wb``."""
-    grams = []
+    grams: list[str] = []
     low, high = NGRAMS
     for word in text.lower().split():
         padded = f" {word} "
