@@ -471,7 +471,11 @@ def _cmd_screen(args: argparse.Namespace, out: TextIO) -> int:
             scheduler=args.scheduler, progress=bar,
         )  # fmt: skip
     bar.finish()
-    report = impact(result, args.impact_column, band=args.impact_band) if args.impact_column else None
+    report = (
+        impact(result, args.impact_column, band=args.impact_band, median=args.impact_median)
+        if args.impact_column
+        else None
+    )
     if target is not None:
         data = export_xlsx(result) if target.suffix.lower() == ".xlsx" else export_csv(result)
         _write_atomically(target, data)
@@ -750,6 +754,10 @@ def build_parser() -> argparse.ArgumentParser:
     sc.add_argument(
         "--impact-band", choices=BANDS, help="for the impact report: selected = this band or better"
     )
+    sc.add_argument(
+        "--impact-median", action="store_true",
+        help="for the impact report: selected = score above the median (the LL144 scoring rate)",
+    )  # fmt: skip
     sc.add_argument(
         "--engine", choices=("pandas", "dask"), default="pandas", help="run in-process or on Dask"
     )

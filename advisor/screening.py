@@ -572,19 +572,29 @@ def _flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
 
 
 def impact(
-    result: ScreenResult, columns: Sequence[str], band: Band | None = None, score: float | None = None
+    result: ScreenResult,
+    columns: Sequence[str],
+    band: Band | None = None,
+    score: float | None = None,
+    median: bool = False,
 ) -> ImpactReport:
     """The adverse-impact report of a run, by the carried demographic ``columns``.
 
     Selected means shortlisted, unless a ``band`` (at or above) or a ``score``
     (at or above) cut-off is given; either way a failed knockout is not selected.
+    ``median`` uses the NYC LL144 *scoring rate* instead: a score strictly above
+    the median score of everyone ranked.
     """
     ranked = result.ranked
     missing = [c for c in columns if f"carry:{c}" not in ranked.columns]
     if missing:
         raise InputError(f"'{missing[0]}' was not kept as a demographic column for this run")
     passed = (ranked["knockouts"] != "fail").to_numpy()
-    if band is not None:
+    if median:
+        middle = float(np.median(ranked["score"].to_numpy()))
+        chosen = ranked["score"].to_numpy() > middle
+        rule = f"score above the median of {middle:g} (the LL144 scoring rate)"
+    elif band is not None:
         chosen = passed & (ranked["band"].map(BANDS.index).to_numpy() >= BANDS.index(band))
         rule = f"band {band} or better, knockouts not failed"
     elif score is not None:

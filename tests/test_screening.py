@@ -391,6 +391,11 @@ def test_the_impact_report_covers_intersections_and_warns_on_small_groups(tmp_pa
     assert set(report.tables) == {"Sex", "Race", "Sex × Race"}
     assert len(report.tables["Sex × Race"]) == 6
     assert any("too few candidates" in w for w in report.warnings)
+    scoring_rate = impact(result, ["Sex"], median=True)
+    ranked = result.ranked
+    above = (ranked["score"] > ranked["score"].median()).groupby(ranked["carry:Sex"]).mean()
+    rates = scoring_rate.tables["Sex"].set_index("group")["selection_rate"]
+    assert rates.to_dict() == pytest.approx(above.to_dict()) and "scoring rate" in scoring_rate.selection
     by_band = impact(result, ["Sex"], band="early")
     assert by_band.tables["Sex"]["selection_rate"].eq(1.0).all()
     assert any("everyone or no one" in w for w in by_band.warnings)

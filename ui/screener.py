@@ -240,14 +240,22 @@ def _impact(result: ScreenResult, carry: tuple[str, ...]) -> None:
         st.info("Choose demographic columns above (before screening) to see selection rates by group.")
         return
     how = st.radio(
-        "Selected means", ["On the shortlist", "At or above a band", "At or above a score"], key="screen_sel"
+        "Selected means",
+        [
+            "On the shortlist",
+            "At or above a band",
+            "At or above a score",
+            "Above the median score (scoring rate)",
+        ],
+        key="screen_sel",
     )
     band = score = None
     if how == "At or above a band":
         band = st.selectbox("Band", ["nearly", "ready", "developing"], key="screen_sel_band")
     elif how == "At or above a score":
         score = float(st.number_input("Score", 0.0, 100.0, 60.0, 1.0, key="screen_sel_score"))
-    report = impact(result, list(carry), band=band, score=score)  # type: ignore[arg-type]
+    median = how.startswith("Above the median")
+    report = impact(result, list(carry), band=band, score=score, median=median)  # type: ignore[arg-type]
     _impact_tables(report)
 
 
