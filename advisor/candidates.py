@@ -654,7 +654,7 @@ def derive_table_facts(frame: pd.DataFrame, colmap: ColumnMap, catalog: Catalog)
         d.put(f"years_{k}", values)
     experience_given = np.any([~np.isnan(v) for v in years.values()], axis=0)
     reports = d.number("direct_reports", 10_000, whole=True)
-    d.put("max_direct_reports", np.where(np.isnan(reports) & experience_given, 0.0, reports))
+    d.put("max_direct_reports", reports)  # blank stays unknown, even when years are given
     recent = d.coded("recent_healthcare_admin", _flag, "yes or no")
     d.put("recent_healthcare_admin", np.where(years["healthcare_admin"] == 0, 0.0, recent))
     _ladder(d, years)

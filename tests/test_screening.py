@@ -19,6 +19,7 @@ from openpyxl import load_workbook
 
 from advisor.audit import impact_report
 from advisor.candidates import COLUMN_NAMES, CandidateFile, derive_table_facts, map_columns, template_csv
+from advisor.catalog import load_catalog
 from advisor.cli import main
 from advisor.errors import InputError
 from advisor.export import neutralize
@@ -142,6 +143,9 @@ def test_a_blank_cell_is_unknown_and_none_is_an_empty_list(tmp_path):
     assert status == {"B1": "unknown", "B2": "fail", "B3": "pass"}
     # Passing knockouts rank first, unknown next, failing last.
     assert result.ranked["candidate_id"].tolist() == ["B3", "B1", "B2"]
+    frame = pd.DataFrame({"id": ["C1", "C2"], "years_supervisory": ["3", "3"], "direct_reports": ["", "0"]})
+    facts = derive_table_facts(frame, map_columns(list(frame.columns)), load_catalog()).lower
+    assert np.isnan(facts.loc[0, "max_direct_reports"]) and facts.loc[1, "max_direct_reports"] == 0
 
 
 def test_real_headers_are_matched_and_protected_ones_never_are():
