@@ -7,7 +7,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from advisor.store import Store
-from tests.conftest import ROOT, example
+from tests.conftest import EXAMPLES, ROOT, example
 from tests.test_app import _fresh_caches  # noqa: F401 - the same fresh caches for every test
 
 PAGE = str(ROOT / "ui" / "pages" / "clients.py")
@@ -27,10 +27,15 @@ def opened() -> AppTest:
 
 
 def test_a_counselor_creates_assesses_notes_reassesses_and_sees_progress(database):
-    seeded = Store(database)
-    ann = seeded.create_client("Ann Lee", example("front_desk_lead"))
-    seeded.close()
     at = opened()
+    at.text_input(key="client_new_name").set_value("Ann Lee").run()
+    at.radio(key="client_new_source").set_value("A profile file").run()
+    body = (EXAMPLES / "front_desk_lead.yaml").read_bytes()
+    at.file_uploader(key="client_new_file").set_value(("ann.yaml", body, "application/x-yaml")).run()
+    at.button(key="client_create").click().run()
+    assert not at.exception
+    ann = Store(database).clients()[0]
+    assert ann.name == "Ann Lee" and ann.current_profile() == example("front_desk_lead")
     assert at.selectbox(key="client_chosen").value == ann.id
     at.button(key="client_assess").click().run()
     assert not at.exception
