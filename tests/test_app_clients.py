@@ -46,6 +46,9 @@ def test_a_counselor_creates_assesses_notes_reassesses_and_sees_progress(databas
     at.button(key="client_note_add").click().run()
     assert not at.exception
     assert "Agreed: CMOM exam by spring; <b>not bold</b>" in [t.value for t in at.text]
+    assert at.text_area(key="client_note_text").value == ""  # the box is emptied for the next note
+    at.button(key="client_note_add").click().run()  # an empty note is refused with a message
+    assert not at.exception and any("cannot be empty" in t.value for t in at.text)
     at.button(key="client_agree").click().run()
     assert not at.exception
     assert any(t.value.startswith("Agreed roadmap: ") for t in at.text)
@@ -56,7 +59,9 @@ def test_a_counselor_creates_assesses_notes_reassesses_and_sees_progress(databas
     assert chart, "the progress chart is drawn"
     history = next(d.value for d in at.dataframe if "Done since" in d.value.columns)
     assert len(history) == 2 and history["Score"].nunique() == 1
-    at.multiselect(key="client_report_notes").set_value([]).run()  # the counselor leaves the notes out
+    picker = next(m for m in at.multiselect if m.label == "Notes to include")
+    assert len(picker.value) == 2  # every note starts out included, the newest too
+    picker.set_value([]).run()  # the counselor leaves the notes out
     assert not at.exception
     labels = [b.label for b in at.get("download_button")]
     assert "This assessment as it was (HTML report)" in labels

@@ -9,16 +9,18 @@ wrote is shown as plain text.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from advisor.errors import AdvisorError
 from advisor.printout import render_pdf
 from advisor.profile import current_month, parse_profile
 from advisor.progress import assess_client, progress, reassess
 from advisor.report import BAND_MEANING, render_html
-from advisor.store import GRACE_DAYS, AssessmentRecord, ClientRecord, Store, parse_export
+from advisor.store import GRACE_DAYS, AssessmentRecord, ClientRecord, NoteKind, Store, parse_export
 from ui import charts, resources
 from ui import draft as drafts
 
@@ -56,6 +58,7 @@ def _new_client(store: Store) -> None:
                 profile = parse_profile(upload.getvalue(), upload.name)
             client = store.create_client(name, profile, drafts.goals(drafts.current()))
             st.session_state[CHOSEN] = client.id
+            st.session_state.pop("client_new_name", None)
             st.rerun()
 
 
@@ -175,14 +178,25 @@ def _progress(store: Store, client: ClientRecord) -> None:
     )
 
 
+def _add_note(store: Store, client_id: str, kind: NoteKind) -> None:
+    """Add the typed note and empty the box (a callback: it runs before the page is drawn)."""
+    try:
+        store.add_note(client_id, st.session_state.get("client_note_text", ""), kind)
+    except AdvisorError as exc:
+        st.session_state["client_note_problem"] = str(exc)
+        return
+    st.session_state["client_note_text"] = ""
+
+
 def _notes_tab(store: Store, client: ClientRecord) -> None:
     kind = st.radio("Kind", ["note", "plan"], horizontal=True, key="client_note_kind",
                     format_func={"note": "Note", "plan": "Agreed plan"}.get)  # fmt: skip
-    text = st.text_area("Text", key="client_note_text", max_chars=20_000)
-    if st.button("Add", key="client_note_add"):
-        store.add_note(client.id, text, kind)  # type: ignore[arg-type]
-        st.session_state.pop("client_note_text", None)
-        st.rerun()
+    st.text_area("Text", key="client_note_text", max_chars=20_000)
+    st.button("Add", key="client_note_add", on_click=_add_note, args=(store, client.id, kind))
+    problem = st.session_state.pop("client_note_problem", None)
+    if problem:
+        st.error("The note was not added:")
+        st.text(problem)
     records = store.assessments(client.id)
     road = (records[-1].result.get("plan") or {}).get("roadmap") if records else None
     if road and road.get("steps") and st.button("Agree the latest roadmap as the plan", key="client_agree"):
@@ -202,7 +216,9 @@ def _report(store: Store, client: ClientRecord) -> None:
     latest = records[-1].assessment()
     every = _notes(store, client.id)
     labels = [f"{date} {kind}: {text[:60]}" for date, kind, text in every]
-    chosen = st.multiselect("Notes to include", labels, default=labels, key="client_report_notes")
+    # Keyed by the notes themselves, so a note added since starts out included.
+    key = "client_report_notes_" + hashlib.sha256("\n".join(labels).encode()).hexdigest()[:10]
+    chosen = st.multiselect("Notes to include", labels, default=labels, key=key)
     notes = [n for n, label in zip(every, labels, strict=True) if label in chosen]
     day = dt.date.today()
     st.caption(f"The latest assessment ({records[-1].created_at:%Y-%m-%d}) with the notes chosen above.")

@@ -53,9 +53,11 @@ def artifacts() -> Path:
 
 
 @pytest.fixture(scope="session")
-def app_url() -> Iterator[str]:
+def app_url(tmp_path_factory) -> Iterator[str]:
     _need_chromium()
     port = _free_port()
+    data = tmp_path_factory.mktemp("advisor-data")  # the Clients page's database, thrown away after
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"} | {"ADVISOR_DATA_DIR": str(data)}
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -73,7 +75,7 @@ def app_url() -> Iterator[str]:
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
-        env={**os.environ},
+        env=env,
     )
     url = f"http://127.0.0.1:{port}"
     try:
