@@ -28,7 +28,7 @@ def opened() -> AppTest:
 
 def test_a_counselor_creates_assesses_notes_reassesses_and_sees_progress(database):
     at = opened()
-    at.text_input(key="client_new_name").set_value("Ann Lee").run()
+    at.text_input(key="client_new_name_0").set_value("Ann Lee").run()
     at.radio(key="client_new_source").set_value("A profile file").run()
     body = (EXAMPLES / "front_desk_lead.yaml").read_bytes()
     at.file_uploader(key="client_new_file").set_value(("ann.yaml", body, "application/x-yaml")).run()
@@ -76,9 +76,10 @@ def test_creating_with_no_name_is_a_message_and_delete_can_be_undone(database):
     at.button(key="client_create").click().run()
     assert not at.exception
     assert any("needs a name" in t.value for t in at.text)
-    at.text_input(key="client_new_name").set_value("Bo Diaz").run()
+    at.text_input(key="client_new_name_0").set_value("Bo Diaz").run()
     at.button(key="client_create").click().run()
     assert at.selectbox(key="client_chosen").format_func(at.selectbox(key="client_chosen").value) == "Bo Diaz"
+    assert at.text_input(key="client_new_name_1").value == ""  # an empty box for the next client
     client_id = at.selectbox(key="client_chosen").value
     assert at.button(key="client_delete").disabled  # until the delete is confirmed
     at.checkbox(key=f"client_confirm_{client_id}").check().run()

@@ -33,7 +33,8 @@ def _notes(store: Store, client_id: str) -> list[tuple[str, str, str]]:
 
 def _new_client(store: Store) -> None:
     with st.expander("New client", icon=":material/person_add:", key="client_new"):
-        name = st.text_input("Name", key="client_new_name", max_chars=200)
+        round_ = st.session_state.get("client_new_round", 0)  # a new box after each client made
+        name = st.text_input("Name", key=f"client_new_name_{round_}", max_chars=200)
         source = st.radio(
             "Profile",
             ["Empty for now", "The self-assessment's current answers", "A profile file"],
@@ -58,7 +59,7 @@ def _new_client(store: Store) -> None:
                 profile = parse_profile(upload.getvalue(), upload.name)
             client = store.create_client(name, profile, drafts.goals(drafts.current()))
             st.session_state[CHOSEN] = client.id
-            st.session_state.pop("client_new_name", None)
+            st.session_state["client_new_round"] = round_ + 1
             st.rerun()
 
 
