@@ -83,7 +83,9 @@ def _category(values: pd.Series) -> pd.Series:
     return text.where(~text.str.lower().isin(UNKNOWN_WORDS), None)
 
 
-def _table(groups: pd.Series, selected: npt.NDArray[np.bool_], pool_rate: float) -> pd.DataFrame:
+def _table(
+    groups: pd.Series, selected: npt.NDArray[np.bool_], pool_rate: float, exclude_rare: bool
+) -> pd.DataFrame:
     known = groups.notna().to_numpy()
     frame = pd.DataFrame({"group": groups[known].to_numpy(), "selected": selected[known]})
     table = frame.groupby("group", sort=True).agg(
@@ -91,20 +93,29 @@ def _table(groups: pd.Series, selected: npt.NDArray[np.bool_], pool_rate: float)
     )
     table = table.reset_index()
     table["selection_rate"] = table["selected"] / table["candidates"]
-    best = table["selection_rate"].max() if len(table) else 0.0
-    table["impact_ratio"] = table["selection_rate"] / best if best > 0 else np.nan
+    table["share"] = table["candidates"] / max(int(known.sum()), 1)
+    table["excluded"] = exclude_rare & (table["share"] < SMALL_SHARE)
+    counted = table.loc[~table["excluded"], "selection_rate"]
+    best = counted.max() if len(counted) else 0.0
+    ratio = table["selection_rate"] / best if best > 0 else pd.Series(np.nan, index=table.index)
+    table["impact_ratio"] = ratio.where(~table["excluded"])
     table["flag"] = np.where(table["impact_ratio"] < FOUR_FIFTHS, f"under {FOUR_FIFTHS:g}", "")
     expected = table["candidates"] * pool_rate
     table["small"] = (table["candidates"] < SMALL_GROUP) | (expected < SMALL_SELECTED)
-    table["share"] = table["candidates"] / max(int(known.sum()), 1)
     return table
 
 
 def impact_report(
-    demographics: pd.DataFrame, selected: npt.ArrayLike, columns: Sequence[str], selection: str
+    demographics: pd.DataFrame,
+    selected: npt.ArrayLike,
+    columns: Sequence[str],
+    selection: str,
+    exclude_rare: bool = False,
 ) -> ImpactReport:
     """Impact ratios of ``selected`` (one bool per candidate) by each column of ``demographics``
-    and by their intersection. ``selection`` says in words how candidates were selected."""
+    and by their intersection. ``selection`` says in words how candidates were selected.
+    ``exclude_rare`` leaves categories under 2% of the known ones out of the ratios, as an LL144
+    auditor may (they stay in the table, marked ``excluded``)."""
     chosen = np.asarray(selected, dtype=bool)
     if not columns:
         raise InputError("choose at least one demographic column for the impact report")
@@ -117,7 +128,7 @@ def impact_report(
         raise InputError("no candidates to report on")
     pool_rate = float(chosen.mean())
     categories = {c: _category(demographics[c]) for c in columns}
-    tables = {c: _table(g, chosen, pool_rate) for c, g in categories.items()}
+    tables = {c: _table(g, chosen, pool_rate, exclude_rare) for c, g in categories.items()}
     unknown = {c: int(g.isna().sum()) for c, g in categories.items()}
     if len(columns) > 1:
         name = " × ".join(columns)
@@ -125,7 +136,7 @@ def impact_report(
         joined = parts[0].astype(object)
         for part in parts[1:]:
             joined = joined + " × " + part.astype(object)
-        tables[name] = _table(joined, chosen, pool_rate)
+        tables[name] = _table(joined, chosen, pool_rate, exclude_rare)
         unknown[name] = int(joined.isna().sum())
     warnings = []
     if pool_rate in (0.0, 1.0):
@@ -144,6 +155,10 @@ def impact_report(
         if rare:
             warnings.append(
                 f"{name}: {', '.join(rare[:8])} under 2% of candidates with a known category "
-                "(an LL144 audit may leave such categories out)"
+                + (
+                    "(left out of the impact ratios)"
+                    if exclude_rare
+                    else "(an LL144 audit may leave them out)"
+                )
             )
     return ImpactReport(selection, tables, unknown, warnings)

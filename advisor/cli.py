@@ -472,7 +472,13 @@ def _cmd_screen(args: argparse.Namespace, out: TextIO) -> int:
         )  # fmt: skip
     bar.finish()
     report = (
-        impact(result, args.impact_column, band=args.impact_band, median=args.impact_median)
+        impact(
+            result,
+            args.impact_column,
+            band=args.impact_band,
+            median=args.impact_median,
+            exclude_rare=args.impact_exclude_rare,
+        )
         if args.impact_column
         else None
     )
@@ -754,6 +760,10 @@ def build_parser() -> argparse.ArgumentParser:
     sc.add_argument(
         "--impact-band", choices=BANDS, help="for the impact report: selected = this band or better"
     )
+    sc.add_argument(
+        "--impact-exclude-rare", action="store_true",
+        help="for the impact report: leave categories under 2%% of the pool out of the ratios",
+    )  # fmt: skip
     sc.add_argument(
         "--impact-median", action="store_true",
         help="for the impact report: selected = score above the median (the LL144 scoring rate)",

@@ -577,13 +577,14 @@ def impact(
     band: Band | None = None,
     score: float | None = None,
     median: bool = False,
+    exclude_rare: bool = False,
 ) -> ImpactReport:
     """The adverse-impact report of a run, by the carried demographic ``columns``.
 
     Selected means shortlisted, unless a ``band`` (at or above) or a ``score``
     (at or above) cut-off is given; either way a failed knockout is not selected.
     ``median`` uses the NYC LL144 *scoring rate* instead: a score strictly above
-    the median score of everyone ranked.
+    the median score of everyone ranked. ``exclude_rare``: see :func:`advisor.audit.impact_report`.
     """
     ranked = result.ranked
     missing = [c for c in columns if f"carry:{c}" not in ranked.columns]
@@ -604,4 +605,4 @@ def impact(
         chosen = (ranked["shortlisted"] == "yes").to_numpy()
         rule = "on the shortlist"
     demographics = pd.DataFrame({c: ranked[f"carry:{c}"] for c in columns})
-    return impact_report(demographics, chosen, columns, rule)
+    return impact_report(demographics, chosen, columns, rule, exclude_rare)

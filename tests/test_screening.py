@@ -383,6 +383,15 @@ def test_the_impact_report_matches_a_hand_computed_table():
     assert table.loc["M", "flag"] == "under 0.8" and table.loc["F", "flag"] == ""
     assert report.unknown["sex"] == 5
     assert report.flagged == [("sex", "M", 0.5)]
+    # One candidate of another group (under 2%) selected: with it, the ratios are against its 100%.
+    rare = impact_report(
+        pd.DataFrame({"sex": [*sex, "X"]}), [*selected, True], ["sex"], "shortlist", exclude_rare=True
+    )
+    table = rare.tables["sex"].set_index("group")
+    assert table.loc["X", "excluded"] and np.isnan(table.loc["X", "impact_ratio"])
+    assert table.loc["M", "impact_ratio"] == pytest.approx(0.5) and table.loc["F", "impact_ratio"] == 1.0
+    kept = impact_report(pd.DataFrame({"sex": [*sex, "X"]}), [*selected, True], ["sex"], "shortlist")
+    assert kept.tables["sex"].set_index("group").loc["F", "impact_ratio"] == pytest.approx(0.6)
     assert "not a legal finding" in report.disclaimer
 
 

@@ -255,7 +255,10 @@ def _impact(result: ScreenResult, carry: tuple[str, ...]) -> None:
     elif how == "At or above a score":
         score = float(st.number_input("Score", 0.0, 100.0, 60.0, 1.0, key="screen_sel_score"))
     median = how.startswith("Above the median")
-    report = impact(result, list(carry), band=band, score=score, median=median)  # type: ignore[arg-type]
+    rare = st.checkbox(
+        "Leave categories under 2% of the pool out of the ratios (LL144 allows it)", key="screen_rare"
+    )
+    report = impact(result, list(carry), band=band, score=score, median=median, exclude_rare=rare)  # type: ignore[arg-type]
     _impact_tables(report)
 
 
