@@ -65,6 +65,8 @@ DEFAULT_MAX_BYTES = 1024**3
 MAX_UNZIPPED_RATIO = 20
 """An XLSX may unpack to at most this many times the size limit's share (zip-bomb guard)."""
 CHUNK_ROWS = 25_000
+SPARE_CELLS = 16
+"""Cells beyond the header a CSV row may have and still be caught with its row number."""
 MAX_YEARS = 60.0
 EMPTY_WORDS = frozenset({"none", "-", "n/a", "na", "no", "0"})
 """Words in a list cell that mean an explicit empty list (a blank cell is unknown)."""
@@ -251,10 +253,10 @@ def check_size(size: int, name: str) -> None:
 
 @dataclass(frozen=True)
 class Batch:
-    """Rows of a candidate file as text, with the spreadsheet row number of the first one."""
+    """Rows of a candidate file as text, with each one's spreadsheet row number."""
 
     frame: pd.DataFrame
-    first_row: int
+    rows: npt.NDArray[np.int64]
     done: float
     """Share of the file read so far (0-1), for progress bars."""
 
@@ -276,6 +278,7 @@ class CandidateFile:
     headers: tuple[str, ...]
     encoding: str = "utf-8"
     notes: list[str] = field(default_factory=list)
+    separator: str = ","
     bad_rows: list[Problem] = field(default_factory=list)
 
     @classmethod
@@ -316,17 +319,26 @@ class CandidateFile:
         handle.seek(0)
         encoding = "utf-8-sig"
         notes = []
-        decoded = sample[:-4].decode("utf-8", errors="replace")  # the end may cut a character
+        # A sample cut at 1 MB may end inside a character: ignore its last few bytes then.
+        decoded = (sample[:-4] if len(sample) == 1024 * 1024 else sample).decode("utf-8", errors="replace")
         if "\ufffd" in decoded and not any(127 < ord(ch) < 0xFFFD for ch in decoded):
             # Bytes that are not UTF-8 and no UTF-8 text at all: Excel's Windows "CSV".
             encoding = "cp1252"
             notes.append("the file is not UTF-8; it was read as Windows-1252 (Excel's 'CSV' format)")
-        first = sample.decode(encoding, errors="replace").splitlines()[:1]
-        if not first or not first[0].strip(" ,;\t\r\n\ufeff"):
+        first = sample.decode(encoding, errors="replace").lstrip("\ufeff").splitlines()[:1]
+        if not first or not first[0].strip(" ,;\t\r\n"):
             raise InputError(f"{label}: row 1: the first row must be the column headers, and it is blank")
-        headers = tuple(next(csv.reader(first)))
+        separator = max(",;\t|", key=first[0].count)  # Excel writes ';' where ',' is the decimal mark
+        if separator != ",":
+            notes.append(f"columns are separated by {'a tab' if separator == chr(9) else repr(separator)}")
+        headers = cls._named(next(csv.reader(first, delimiter=separator)))
         cls._check_headers(label, headers)
-        return cls(label, "csv", handle, size, headers, encoding, notes)
+        return cls(label, "csv", handle, size, headers, encoding, notes, separator=separator)
+
+    @staticmethod
+    def _named(headers: Sequence[str]) -> tuple[str, ...]:
+        """Headers with every blank one named by its position (spreadsheets leave them blank)."""
+        return tuple(h.strip() or f"column {i}" for i, h in enumerate(headers, start=1))
 
     @classmethod
     def _open_xlsx(cls, label: str, handle: BinaryIO, size: int) -> CandidateFile:
@@ -340,11 +352,14 @@ class CandidateFile:
         if unpacked > max(size * MAX_UNZIPPED_RATIO, 50 * 1024**2) or unpacked > 4 * max_bytes():
             raise InputError(f"{label}: the workbook unpacks to {_megabytes(unpacked)}, too large to read")
         handle.seek(0)
-        headers = next(_xlsx_rows(handle, label), None)
-        if headers is None:
+        first = next(_xlsx_rows(handle, label), None)
+        if first is None or not any(h.strip() for h in first):
             raise InputError(f"{label}: the workbook's first sheet is empty")
-        cls._check_headers(label, tuple(headers))
-        return cls(label, "xlsx", handle, size, tuple(headers))
+        while first and not first[-1].strip():  # trailing empty columns
+            first.pop()
+        headers = cls._named(first)
+        cls._check_headers(label, headers)
+        return cls(label, "xlsx", handle, size, headers)
 
     @staticmethod
     def _check_headers(label: str, headers: tuple[str, ...]) -> None:
@@ -366,28 +381,59 @@ class CandidateFile:
             return
         text = io.TextIOWrapper(self.handle, encoding=self.encoding, errors="replace", newline="")
         next_row = 2
+        skipped: set[int] = set()
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
+            # Room for a few cells more than the header, so such a row is caught here, with its
+            # row number, instead of being read shifted (or cut) by the parser.
+            spare = [f"\x00spare{i}" for i in range(SPARE_CELLS)]
             reader = pd.read_csv(
                 text, dtype=str, keep_default_na=False, na_filter=False, chunksize=chunk_rows,
-                on_bad_lines="warn", skip_blank_lines=True, names=list(self.headers), header=0,
-                engine="c",
+                on_bad_lines="warn", skip_blank_lines=False, names=[*self.headers, *spare], header=None,
+                skiprows=1,
+                sep=self.separator, engine="c",
             )  # fmt: skip
             for chunk in reader:
-                self._collect_bad_lines(caught)
-                frame = chunk.reset_index(drop=True)
-                yield Batch(frame, next_row, min(self.handle.tell() / max(self.size, 1), 1.0))
-                next_row += len(frame)
+                skipped |= self._collect_bad_lines(caught)
+                rows = []
+                for _ in range(len(chunk)):  # a skipped line keeps its row number
+                    while next_row in skipped:
+                        next_row += 1
+                    rows.append(next_row)
+                    next_row += 1
+                frame = chunk.fillna("").reset_index(drop=True)
+                over = (frame[spare] != "").any(axis=1).to_numpy()
+                for i in np.flatnonzero(over):
+                    cells = (
+                        len(self.headers) + int(np.flatnonzero(frame.loc[i, spare].to_numpy() != "")[-1]) + 1
+                    )
+                    self.bad_rows.append(
+                        Problem(
+                            self.name,
+                            rows[i],
+                            "",
+                            f"skipped: {cells} cells, the header has {len(self.headers)}",
+                        )
+                    )
+                frame = frame.drop(columns=spare)
+                frame.loc[over, :] = ""  # dropped as a blank row; listed above
+                done = min(self.handle.tell() / max(self.size, 1), 1.0)
+                yield Batch(frame, np.array(rows, dtype=np.int64), done)
             self._collect_bad_lines(caught)
         text.detach()
 
-    def _collect_bad_lines(self, caught: list[warnings.WarningMessage]) -> None:
+    def _collect_bad_lines(self, caught: list[warnings.WarningMessage]) -> set[int]:
+        """Record the lines the CSV reader skipped (their cells do not match the header)."""
+        lines = set()
         for warning in caught:
             for match in re.finditer(r"Skipping line (\d+): (.*)", str(warning.message)):
+                line = int(match.group(1))
+                lines.add(line)
                 self.bad_rows.append(
-                    Problem(self.name, int(match.group(1)), "", f"skipped: {match.group(2).strip()}")
+                    Problem(self.name, line, "", f"skipped: {match.group(2).strip()} (as many as the header)")
                 )
         caught.clear()
+        return lines
 
     def _xlsx_batches(self, chunk_rows: int) -> Iterator[Batch]:
         rows = _xlsx_rows(self.handle, self.name)
@@ -406,11 +452,13 @@ class CandidateFile:
                 continue
             buffer.append((values + [""] * width)[:width])
             if len(buffer) == chunk_rows:
-                yield Batch(pd.DataFrame(buffer, columns=list(self.headers)), first, 0.0)
+                numbers = np.arange(first, first + len(buffer))
+                yield Batch(pd.DataFrame(buffer, columns=list(self.headers)), numbers, 0.0)
                 first += len(buffer)
                 buffer = []
         if buffer:
-            yield Batch(pd.DataFrame(buffer, columns=list(self.headers)), first, 1.0)
+            numbers = np.arange(first, first + len(buffer))
+            yield Batch(pd.DataFrame(buffer, columns=list(self.headers)), numbers, 1.0)
 
     def close(self) -> None:
         """Close the underlying file."""
@@ -548,7 +596,11 @@ class _Deriver:
 
     def number(self, column: str, top: float, whole: bool = False) -> npt.NDArray[np.float64]:
         cells = self.text(column)
-        values = pd.to_numeric(cells.str.replace(",", "", regex=False), errors="coerce").to_numpy(float)
+        thousands = cells.str.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+        decimal_comma = cells.str.fullmatch(r"\d+,\d+") & ~thousands  # '2,5' is two and a half
+        plain = cells.where(~thousands, cells.str.replace(",", "", regex=False))
+        plain = plain.where(~decimal_comma, cells.str.replace(",", ".", regex=False))
+        values = pd.to_numeric(plain, errors="coerce").to_numpy(float)
         given = (cells != "").to_numpy()
         bad = given & (np.isnan(values) | (values < 0) | (values > top))
         if whole:

@@ -227,14 +227,15 @@ def score_candidates(spec: Spec, lower: pd.DataFrame, upper: pd.DataFrame | None
 
 def screen_batch(
     frame: pd.DataFrame,
-    first_row: int,
+    rows: Sequence[int] | int,
     colmap: ColumnMap,
     rubric: Rubric | str,
     carry: Sequence[str] = (),
 ) -> pd.DataFrame:
     """Screen one batch of table rows (all text); a pure function of its inputs.
 
-    Returns one row per input row: ``row`` (spreadsheet row number),
+    ``rows`` are the spreadsheet row numbers of the frame's rows (or the first one's, when they
+    follow one another). Returns one row per input row: ``row`` (spreadsheet row number),
     ``candidate_id``, ``name``, the scores, ``knockouts`` (pass, unknown,
     fail), the reasons, points per dimension, the ``carry`` columns as
     ``carry:<header>`` (never scored) and ``problem`` (non-empty for a row
@@ -243,12 +244,14 @@ def screen_batch(
     spec = _compiled(rubric if isinstance(rubric, str) else rubric.model_dump_json())
     catalog = spec.ruleset.catalog
     frame = frame.reset_index(drop=True)
-    rows = np.arange(first_row, first_row + len(frame))
+    numbers = (
+        np.arange(rows, rows + len(frame)) if isinstance(rows, int) else np.asarray(rows, dtype=np.int64)
+    )
     blank = (frame.apply(lambda c: c.astype(str).str.strip()) == "").all(axis=1).to_numpy()
-    frame, rows = frame[~blank].reset_index(drop=True), rows[~blank]
+    frame, numbers = frame[~blank].reset_index(drop=True), numbers[~blank]
     facts = derive_table_facts(frame, colmap, catalog)
     id_header = colmap.columns.get("candidate_id")
-    ids = frame[id_header].astype(str).str.strip() if id_header else pd.Series([f"row {r}" for r in rows])
+    ids = frame[id_header].astype(str).str.strip() if id_header else pd.Series([f"row {r}" for r in numbers])
     problems = pd.Series([facts.problems.get(i, "") for i in range(len(frame))], dtype=object)
     problems = problems.where(
         (ids != "") | (problems != ""), f"column '{id_header}': the candidate id is blank"
@@ -260,7 +263,7 @@ def screen_batch(
     name_header = colmap.columns.get("name")
     out = pd.DataFrame(
         {
-            "row": rows,
+            "row": numbers,
             "candidate_id": ids.to_numpy(),
             "name": frame[name_header].astype(str).str.strip().to_numpy() if name_header else "",
         }
@@ -372,6 +375,12 @@ def screen_file(
         missing = [c for c in carry if c not in table.headers]
         if missing:
             raise InputError(f"no column '{missing[0]}' in the file" + suggest(missing[0], table.headers))
+        if not set(colmap.columns) - {"candidate_id", "name"}:
+            shown = ", ".join(table.headers[:8])
+            raise InputError(
+                f"{table.name}: none of the columns ({shown}) is one the screening reads; "
+                "use the template's column names (python -m advisor screen --template)"
+            )
         scoring = set(colmap.columns.values())
         if any(c in scoring for c in carry):
             raise InputError("a column used for scoring cannot also be a demographic column")
@@ -405,7 +414,7 @@ def screen_file(
 def _screen_one(
     batch: Any, colmap: ColumnMap, rubric: str, carry: tuple[str, ...]
 ) -> tuple[Any, pd.DataFrame]:
-    return batch, screen_batch(batch.frame, batch.first_row, colmap, rubric, carry)
+    return batch, screen_batch(batch.frame, batch.rows, colmap, rubric, carry)
 
 
 def _run_dask(

@@ -501,3 +501,42 @@ def test_a_column_can_be_mapped_by_hand(tmp_path, capsys):
     assert "R1" in capsys.readouterr().out
     assert main(["screen", str(path), "--column", "years_helthcare=Hc"]) == 2
     assert "did you mean 'years_healthcare'" in capsys.readouterr().err
+
+
+def test_spreadsheet_quirks_are_read_right_or_named():
+    # A trailing separator is read as nothing more (never as a shift one column to the left) ...
+    trailing = screen_file(
+        b"candidate_id,name,years_experience\nA1,Ann,10,\nA2,Bob,1\n", Rubric(), name="t.csv"
+    )
+    assert sorted(zip(trailing.ranked["candidate_id"], trailing.ranked["name"], strict=True)) == [
+        ("A1", "Ann"),
+        ("A2", "Bob"),
+    ]
+    # ... and a row with more cells than the header is listed, not guessed at.
+    extra = screen_file(
+        b"candidate_id,name,years_experience\nA1,Ann,10,7\nA2,Bob,1\n", Rubric(), name="t.csv"
+    )
+    assert extra.ranked["candidate_id"].tolist() == ["A2"]
+    assert (
+        extra.skipped["row"].tolist() == [2]
+        and "4 cells, the header has 3" in extra.skipped["problem"].item()
+    )
+    # Row numbers stay true after a blank line and a skipped line.
+    text = b"name,years_experience\nAnn,3\n\nBob,4,9,9\nCy,5\n"
+    numbered = screen_file(text, Rubric(), name="t.csv")
+    assert dict(zip(numbered.ranked["name"], numbered.ranked["row"], strict=True)) == {"Ann": 2, "Cy": 5}
+    assert numbered.skipped["row"].tolist() == [4]
+    # Blank headers (trailing empty columns) are named by position; a semicolon file is read.
+    blanks = screen_file(b"candidate_id,years_healthcare,,\nA1,2,,\n", Rubric(), name="t.csv")
+    assert blanks.ranked["candidate_id"].tolist() == ["A1"]
+    europe = screen_file(b"candidate_id;years_healthcare\nE1;2,5\nE2;1500\n", Rubric(), name="t.csv")
+    assert europe.ranked["candidate_id"].tolist() == ["E1"] and any("';'" in n for n in europe.notes)
+    assert "'1500' is not a number from 0 to 60" in europe.skipped["problem"].item()
+    facts = derive_table_facts(
+        pd.DataFrame({"id": ["E1", "E2"], "years_healthcare": ["2,5", "1,5"]}),
+        map_columns(["id", "years_healthcare"]),
+        load_catalog(),
+    ).lower
+    assert facts["years_healthcare"].tolist() == [2.5, 1.5]
+    with pytest.raises(InputError, match="none of the columns"):
+        screen_file(b"foo,bar\n1,2\n", Rubric(), name="t.csv")
