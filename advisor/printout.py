@@ -7,8 +7,9 @@ a fresh page when less than a few lines are left, and table rows never split.
 It holds the summary, the score with its dimensions, the hard requirements,
 the roadmap as a chart and a table, the recommendations, credential
 eligibility, the counselor's notes and agreed plan, and the numbered sources.
-The fonts (DejaVu Sans, bundled) cover accented and non-Latin names; the PDF
-has fixed metadata, so the same input gives the same bytes.
+The fonts (DejaVu Sans, bundled) cover Latin, Greek and Cyrillic names; Chinese,
+Japanese and Korean characters are not in them and are left out. The PDF has
+fixed metadata, so the same input gives the same bytes.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ from advisor.scoring import Assessment
 FONTS = Path(__file__).resolve().parent / "fonts"
 FONT = "DejaVu"
 INK, MID, LIGHT = 0, 110, 215
+PAGES = "\u2063pages\u2063"
+"""Stands for the page count until the end (an invisible separator keeps it out of real text)."""
 """Gray levels: text, bars, fills."""
 
 
@@ -39,12 +42,13 @@ class _Pdf(FPDF):
         self.add_font(FONT, "B", str(FONTS / "DejaVuSans-Bold.ttf"))
         self.set_margins(18, 16, 18)
         self.set_auto_page_break(True, margin=18)
+        self.alias_nb_pages(PAGES)  # not "{nb}": a name could contain that
 
     def footer(self) -> None:
         self.set_y(-13)
         self.set_font(FONT, "", 7.5)
         self.set_text_color(MID)
-        self.cell(0, 5, f"{self.footer_text}  ·  page {self.page_no()} of {{nb}}", align="C")
+        self.cell(0, 5, f"{self.footer_text}  ·  page {self.page_no()} of {PAGES}", align="C")
         self.set_text_color(INK)
 
 
@@ -116,6 +120,21 @@ def _heading_style() -> Any:
     from fpdf.fonts import FontFace
 
     return FontFace(family=FONT, emphasis="BOLD", fill_color=LIGHT)
+
+
+NOTE_PIECE = 1500
+"""Characters of a note per table row: a row must fit on one page."""
+
+
+def _pieces(text: str) -> list[str]:
+    """A long note cut into rows at line or word breaks, each short enough for one page."""
+    pieces, rest = [], text.strip()
+    while len(rest) > NOTE_PIECE:
+        cut = max(rest.rfind("\n", 0, NOTE_PIECE), rest.rfind(" ", 0, NOTE_PIECE))
+        cut = cut if cut > NOTE_PIECE // 2 else NOTE_PIECE
+        pieces.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    return [*pieces, rest]
 
 
 def _money(low: float, high: float) -> str:
@@ -254,7 +273,12 @@ def render_pdf(
         )
     if notes:
         w.heading("Counselor's notes and agreed plan", room=30)
-        w.table(["Date", "Kind", "Note"], [list(n) for n in notes], (24, 20, 136))
+        rows = [
+            [date if k == 0 else "", kind if k == 0 else "(continued)", part]
+            for date, kind, text in notes
+            for k, part in enumerate(_pieces(text))
+        ]
+        w.table(["Date", "Kind", "Note"], rows, (24, 20, 136))
     w.heading("What counts and why", room=30)
     sources = report_sources(a)
     numbers = {c.id: n for n, c in enumerate(sources, 1)}

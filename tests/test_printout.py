@@ -135,3 +135,10 @@ def test_cli_clients_manage_records_end_to_end(tmp_path, capsys):
     capsys.readouterr()
     assert main(["clients", *db, "show", "nope"]) == 2
     assert "no client with id 'nope'" in capsys.readouterr().err
+
+
+def test_a_very_long_note_and_odd_names_still_print(planned):
+    data = render_pdf(planned, name="Pat {nb} X", made=MADE, notes=[("2026-11-01", "note", "word " * 5000)])
+    pages = _pages(data)
+    assert "Pat {nb} X" in pages[0]
+    assert sum(page.count("word") for page in pages) >= 5000 * 0.99  # all of it, over several rows
