@@ -590,7 +590,7 @@ def _store(args: argparse.Namespace) -> Store:
 
 
 def _notes(store: Store, client_id: str) -> list[tuple[str, str, str]]:
-    return [(n.created_at.date().isoformat(), n.kind, n.text) for n in store.notes(client_id)]
+    return [(n.day(), n.kind, n.text) for n in store.notes(client_id)]
 
 
 def _cmd_clients(args: argparse.Namespace, out: TextIO) -> int:

@@ -27,12 +27,12 @@ import os
 import uuid
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 from advisor.errors import AdvisorError, InputError
@@ -140,6 +140,19 @@ class NoteRecord(_Record):
     text: str = Field(max_length=20_000)
     plan: dict[str, Any] | None = None
 
+    def day(self) -> str:
+        """The day it was written, in this computer's time zone (stored in UTC)."""
+        return _local_day(self.created_at)
+
+
+def _local_day(moment: dt.datetime) -> str:
+    return moment.replace(tzinfo=dt.UTC).astimezone().date().isoformat()
+
+
+def _valid_result(data: dict[str, Any]) -> dict[str, Any]:
+    Assessment.model_validate(data)
+    return data
+
 
 class AssessmentRecord(_Record):
     """An assessment as it was made: the profile it ran on, the versions and the result."""
@@ -155,8 +168,12 @@ class AssessmentRecord(_Record):
     rules_version: str
     catalog_version: str
     model_version: str | None
-    profile: dict[str, Any]
-    result: dict[str, Any]
+    profile: Annotated[dict[str, Any], AfterValidator(_valid_profile)]
+    result: Annotated[dict[str, Any], AfterValidator(_valid_result)]
+
+    def day(self) -> str:
+        """The day it was made, in this computer's time zone (stored in UTC)."""
+        return _local_day(self.created_at)
 
     def assessment(self) -> Assessment:
         """The stored result, exactly as it was shown then."""
@@ -165,6 +182,16 @@ class AssessmentRecord(_Record):
     def snapshot(self) -> Profile:
         """The profile the assessment was run on."""
         return Profile.model_validate(self.profile)
+
+
+def _valid_profile(data: dict[str, Any]) -> dict[str, Any]:
+    Profile.model_validate(data)
+    return data
+
+
+def _valid_goals(data: dict[str, Any]) -> dict[str, Any]:
+    Goals.model_validate(data)
+    return data
 
 
 class ClientRecord(_Record):
@@ -177,8 +204,8 @@ class ClientRecord(_Record):
     archived_at: dt.datetime | None = None
     deleted_at: dt.datetime | None = None
     version: int = 1
-    profile: dict[str, Any]
-    goals: dict[str, Any]
+    profile: Annotated[dict[str, Any], AfterValidator(_valid_profile)]
+    goals: Annotated[dict[str, Any], AfterValidator(_valid_goals)]
 
     def current_profile(self) -> Profile:
         return Profile.model_validate(self.profile)
@@ -272,6 +299,8 @@ class Store:
         except (sa.exc.OperationalError, sa.exc.DatabaseError) as exc:
             raise StoreError(f"cannot open the database ({_short(exc)})") from None
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        if migrate_to == "head":
+            self.purge()  # clients deleted more than the grace period ago go for good
 
     def close(self) -> None:
         """Release the database connections."""
@@ -287,6 +316,8 @@ class Store:
             raise ConflictError(
                 "this client was changed by someone else since it was opened; reload it and save again"
             ) from None
+        except sa.exc.IntegrityError:
+            raise InputError("a record with the same id is already here; nothing was changed") from None
         except sa.exc.OperationalError as exc:
             raise StoreError(f"the database could not save ({_short(exc)}); nothing was changed") from None
 
@@ -328,7 +359,9 @@ class Store:
             if not archived:
                 query = query.where(_Client.archived_at.is_(None))
             if search.strip():
-                query = query.where(sa.func.lower(_Client.name).contains(search.strip().lower()))
+                query = query.where(
+                    sa.func.lower(_Client.name).contains(search.strip().lower(), autoescape=True)
+                )
             rows = session.scalars(query.order_by(_Client.updated_at.desc(), _Client.name)).all()
             return [_client(r) for r in rows]
 
@@ -382,8 +415,9 @@ class Store:
 
     def deleted_clients(self) -> list[ClientRecord]:
         """Clients deleted and still restorable."""
+        cutoff = _now() - dt.timedelta(days=GRACE_DAYS)
         with self._read() as session:
-            rows = session.scalars(sa.select(_Client).where(_Client.deleted_at.is_not(None))).all()
+            rows = session.scalars(sa.select(_Client).where(_Client.deleted_at >= cutoff)).all()
             return [_client(r) for r in rows]
 
     def restore_client(self, client_id: str) -> ClientRecord:

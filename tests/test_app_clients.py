@@ -96,3 +96,20 @@ def test_an_unusable_database_is_a_message_not_a_traceback(tmp_path, monkeypatch
     at = opened()
     assert any("cannot open the database" in t.value for t in at.text)
     assert bad.read_bytes() == b"not a database"
+
+
+def test_saving_answers_back_never_overwrites_a_change_made_since_loading(database):
+    seeded = Store(database)
+    ann = seeded.create_client("Ann Lee", example("front_desk_lead"))
+    bo = seeded.create_client("Bo Diaz")
+    at = opened()
+    at.selectbox(key="client_chosen").set_value(ann.id).run()
+    assert at.button(key="client_save").disabled  # nothing loaded yet
+    at.button(key="client_load").click().run()
+    seeded.save_client(ann.id, ann.version, name="Ann B. Lee")  # another counselor, meanwhile
+    at.button(key="client_save").click().run()
+    assert not at.exception
+    assert any("changed by someone else" in t.value for t in at.text)
+    at.selectbox(key="client_chosen").set_value(bo.id).run()
+    assert at.button(key="client_save").disabled  # Ann's answers cannot land on Bo
+    assert Store(database).client(bo.id).profile == {}

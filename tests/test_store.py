@@ -5,6 +5,7 @@ mid-save, soft delete, and old assessments shown exactly as they were."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import multiprocessing
 import os
 import signal
@@ -321,3 +322,38 @@ def test_a_writer_killed_mid_save_leaves_every_save_whole(url):
             assert connection.execute(sa.text("PRAGMA integrity_check")).scalar() == "ok"
             assert connection.execute(sa.text("PRAGMA journal_mode")).scalar() == "wal"
     store.close()
+
+
+def test_an_import_is_checked_whole_and_never_half_applied(store):
+    client = store.create_client("Ann", example("front_desk_lead"))
+    store.add_note(client.id, "a note")
+    exported = store.export()
+    broken = exported.model_dump(mode="json")
+    broken["clients"][0]["client"]["profile"] = {"certifications": "oops"}
+    with pytest.raises(InputError, match="not a clients export"):
+        parse_export(json.dumps(broken))
+    # The same notes under another client id: refused as a whole, nothing half-imported.
+    again = exported.model_dump(mode="json")
+    again["clients"][0]["client"]["id"] = "another"
+    with pytest.raises(InputError, match="same id is already here"):
+        store.import_clients(parse_export(json.dumps(again)))
+    assert [c.id for c in store.clients()] == [client.id]
+
+
+def test_search_treats_wildcards_as_text_and_expired_deletes_are_purged_on_open(url):
+    store = Store(url)
+    store.create_client("Ann_Lee")
+    store.create_client("Bob Ray")
+    assert [c.name for c in store.clients("_")] == ["Ann_Lee"] and store.clients("%") == []
+    gone = store.delete_client(store.clients("bob")[0].id)
+    with store.engine.begin() as connection:  # deleted long ago
+        connection.execute(
+            sa.text("UPDATE clients SET deleted_at = :then WHERE id = :id"),
+            {"then": dt.datetime(2020, 1, 1), "id": gone.id},
+        )
+    assert store.deleted_clients() == []  # past the grace period: no longer offered for undo
+    store.close()
+    reopened = Store(url)
+    with reopened.engine.connect() as connection:
+        assert connection.execute(sa.text("SELECT count(*) FROM clients")).scalar() == 1
+    reopened.close()

@@ -23,12 +23,15 @@ from advisor.report import BAND_MEANING, render_html
 from advisor.store import GRACE_DAYS, AssessmentRecord, ClientRecord, NoteKind, Store, parse_export
 from ui import charts, resources
 from ui import draft as drafts
+from ui.markup import escape
 
 CHOSEN = "client_chosen"
+LOADED = "client_loaded"
+"""(client id, version) last loaded into the self-assessment."""
 
 
 def _notes(store: Store, client_id: str) -> list[tuple[str, str, str]]:
-    return [(n.created_at.date().isoformat(), n.kind, n.text) for n in store.notes(client_id)]
+    return [(n.day(), n.kind, n.text) for n in store.notes(client_id)]
 
 
 def _new_client(store: Store) -> None:
@@ -238,15 +241,25 @@ def _manage(store: Store, client: ClientRecord) -> None:
     left, right = st.columns(2)
     if left.button("Load into the self-assessment", key="client_load"):
         drafts.load(client.current_profile(), client.current_goals())
+        st.session_state[LOADED] = (client.id, client.version)  # what a save later may overwrite
         st.success("Loaded: open the Self-assessment page to edit, then save the answers back here.")
-    if right.button("Save the self-assessment's answers here", key="client_save"):
+    loaded = st.session_state.get(LOADED)
+    mine = loaded is not None and loaded[0] == client.id
+    if right.button(
+        "Save the self-assessment's answers here",
+        key="client_save",
+        disabled=not mine,
+        help=None if mine else "Load this client into the self-assessment first",
+    ):
         profile, _ = drafts.to_profile(drafts.current(), current_month())
         if profile is None:
             st.error("The self-assessment has answers that need fixing first.")
         else:
-            store.save_client(
-                client.id, client.version, profile=profile, goals=drafts.goals(drafts.current())
+            # Saved against the version that was loaded: a change made since is never overwritten.
+            saved = store.save_client(
+                client.id, loaded[1], profile=profile, goals=drafts.goals(drafts.current())
             )
+            st.session_state[LOADED] = (saved.id, saved.version)
             st.success("Saved.")
     archived = client.archived_at is not None
     if st.button("Unarchive" if archived else "Archive", key="client_archive"):
@@ -259,7 +272,7 @@ def _manage(store: Store, client: ClientRecord) -> None:
         "application/json",
         key="client_export",
     )
-    confirm = st.checkbox(f"Yes, delete {client.name}", key=f"client_confirm_{client.id}")
+    confirm = st.checkbox(f"Yes, delete {escape(client.name)}", key=f"client_confirm_{client.id}")
     if st.button("Delete", key="client_delete", disabled=not confirm):
         store.delete_client(client.id)
         st.session_state.pop(CHOSEN, None)
@@ -299,7 +312,7 @@ def page() -> None:
             st.session_state[CHOSEN] = next(iter(names))
         chosen = st.selectbox("Client", list(names), format_func=names.get, key=CHOSEN)
         client = store.client(chosen)
-        st.subheader(client.name)
+        st.subheader(escape(client.name))
         tabs = st.tabs(["Assessments", "Progress", "Notes and plan", "Report", "Manage"], key="client_tab")
         with tabs[0]:
             _assessments(store, client)

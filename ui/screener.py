@@ -31,7 +31,7 @@ from advisor.screening import (
     screen_upload,
 )
 from ui import matcher, resources
-from ui.markup import plural
+from ui.markup import escape, plural
 
 SETTINGS = {"small_practice": "Small practice", "large_group": "Large group", "hospital": "Hospital"}
 SHOWN = [
@@ -113,7 +113,7 @@ def _columns(data: bytes, name: str) -> tuple[tuple[str, ...], dict[str, str]]:
         used = set(auto.values()) | set(overrides.values())
         st.text(", ".join(h for h in preview.headers if h not in used) or "(none)")
         for note in preview.notes:
-            st.caption(note)
+            st.caption(escape(note))
     with st.expander("First rows of the file", key="screen_head"):
         st.dataframe(preview.head, hide_index=True, key="screen_head_table")
     chosen = st.multiselect(
@@ -265,9 +265,9 @@ def _impact(result: ScreenResult, carry: tuple[str, ...]) -> None:
 def _impact_tables(report: ImpactReport) -> None:
     st.warning(report.disclaimer)
     for warning in report.warnings:
-        st.caption(warning)
+        st.caption(escape(warning))
     for name, table in report.tables.items():
-        st.markdown(f"**{name.replace('*', '')}** ({report.unknown[name]:,} with the category unknown)")
+        st.markdown(f"**{escape(name)}** ({report.unknown[name]:,} with the category unknown)")
         st.dataframe(
             table,
             hide_index=True,
@@ -319,7 +319,7 @@ def _results(result: ScreenResult, carry: tuple[str, ...]) -> None:
     m2.metric("Shortlisted", f"{int((ranked['shortlisted'] == 'yes').sum()):,}")
     m3.metric("Rows skipped", f"{len(skipped):,}")
     for note in result.notes:
-        st.caption(note)
+        st.caption(escape(note))
     tabs = st.tabs(["Ranking", "Compare", "Skipped rows", "Adverse impact", "Export"])
     with tabs[0]:
         _ranking(result)
