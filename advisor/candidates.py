@@ -595,12 +595,12 @@ class _Deriver:
         self.lower[:, self.ix[name]] = values
 
     def number(self, column: str, top: float, whole: bool = False) -> npt.NDArray[np.float64]:
+        """A numeric column, each distinct cell parsed once; a value that is not a number from 0 to
+        ``top`` (and whole, if asked) is a problem of its row."""
         cells = self.text(column)
-        thousands = cells.str.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")
-        decimal_comma = cells.str.fullmatch(r"\d+,\d+") & ~thousands  # '2,5' is two and a half
-        plain = cells.where(~thousands, cells.str.replace(",", "", regex=False))
-        plain = plain.where(~decimal_comma, cells.str.replace(",", ".", regex=False))
-        values = pd.to_numeric(plain, errors="coerce").to_numpy(float)
+        codes, uniques = pd.factorize(cells)
+        parsed = np.array([_number(u) for u in uniques], dtype=float)
+        values = parsed[codes] if len(uniques) else np.full(self.n, np.nan)
         given = (cells != "").to_numpy()
         bad = given & (np.isnan(values) | (values < 0) | (values > top))
         if whole:
@@ -645,6 +645,23 @@ class _Deriver:
     def note_unknown(self, names: Sequence[str], rows: int) -> None:
         for name in names:
             self.unrecognized[name] = self.unrecognized.get(name, 0) + rows
+
+
+_THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+_DECIMAL_COMMA = re.compile(r"\d+,\d+")
+
+
+def _number(cell: str) -> float:
+    """A cell as a number: '1,500' is fifteen hundred, '2,5' two and a half; NaN if not a number."""
+    if _THOUSANDS.fullmatch(cell):
+        cell = cell.replace(",", "")
+    elif _DECIMAL_COMMA.fullmatch(cell):
+        cell = cell.replace(",", ".")
+    try:
+        value = float(cell)
+    except ValueError:
+        return np.nan
+    return value if np.isfinite(value) else np.nan
 
 
 def _nan(value: float | None) -> float:

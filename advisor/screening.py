@@ -247,7 +247,8 @@ def screen_batch(
     numbers = (
         np.arange(rows, rows + len(frame)) if isinstance(rows, int) else np.asarray(rows, dtype=np.int64)
     )
-    blank = (frame.apply(lambda c: c.astype(str).str.strip()) == "").all(axis=1).to_numpy()
+    frame = frame.astype("str")  # Arrow-backed text: the string work below runs in C
+    blank = np.logical_and.reduce([frame[c].str.strip().eq("").to_numpy() for c in frame.columns])
     frame, numbers = frame[~blank].reset_index(drop=True), numbers[~blank]
     facts = derive_table_facts(frame, colmap, catalog)
     id_header = colmap.columns.get("candidate_id")
@@ -256,7 +257,9 @@ def screen_batch(
     problems = problems.where(
         (ids != "") | (problems != ""), f"column '{id_header}': the candidate id is blank"
     )
-    text = frame.astype(str).apply(lambda c: c.str.contains("\ufffd", regex=False)).to_numpy()
+    text = np.column_stack(
+        [frame[c].str.contains("\ufffd", regex=False).to_numpy(dtype=bool) for c in frame.columns]
+    )
     for i in np.flatnonzero(text.any(axis=1) & (problems == "").to_numpy()):
         column = frame.columns[int(np.argmax(text[i]))]
         problems.iat[i] = f"column '{column}': characters that are not valid text in the file's encoding"
