@@ -416,7 +416,8 @@ class CandidateFile:
                         )
                     )
                 frame = frame.drop(columns=spare)
-                frame.loc[over, :] = ""  # dropped as a blank row; listed above
+                if over.any():
+                    frame.loc[over, :] = ""  # dropped as a blank row; listed above
                 done = min(self.handle.tell() / max(self.size, 1), 1.0)
                 yield Batch(frame, np.array(rows, dtype=np.int64), done)
             self._collect_bad_lines(caught)

@@ -20,9 +20,11 @@ from __future__ import annotations
 
 import functools
 import io
+import os
 import re
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
@@ -391,7 +393,7 @@ def screen_file(
         work = functools.partial(
             _screen_one, colmap=colmap, rubric=rubric.model_dump_json(), carry=tuple(carry)
         )
-        runner = _run_dask(batches, work, scheduler) if engine == "dask" else map(work, batches)
+        runner = _run_dask(batches, work, scheduler) if engine == "dask" else _run_local(batches, work)
         screened: list[pd.DataFrame] = []
         count = 0
         for batch, out in runner:
@@ -420,6 +422,33 @@ def _screen_one(
     return batch, screen_batch(batch.frame, batch.rows, colmap, rubric, carry)
 
 
+def _in_order(
+    submit: Callable[..., Any], work: Callable[[Any], Any], items: Iterable[Any], window: int
+) -> Iterator[Any]:
+    """``work`` over ``items`` through ``submit`` (an executor's or a Dask client's), at most
+    ``window`` in flight so memory stays bounded, results in the items' order."""
+    in_flight: list[Any] = []
+    for item in items:
+        in_flight.append(submit(work, item))
+        if len(in_flight) >= window:
+            yield in_flight.pop(0).result()
+    for future in in_flight:
+        yield future.result()
+
+
+def _run_local(
+    batches: Iterator[Any], work: Callable[[Any], tuple[Any, pd.DataFrame]]
+) -> Iterator[tuple[Any, pd.DataFrame]]:
+    """Run ``work`` on the batches in this process, one thread per core (most of the work is in
+    NumPy and Arrow, which release the interpreter lock), results in order."""
+    threads = max(1, min(4, os.cpu_count() or 1))
+    if threads == 1:
+        yield from map(work, batches)
+        return
+    with ThreadPoolExecutor(threads) as pool:
+        yield from _in_order(pool.submit, work, batches, 2 * threads)
+
+
 def _run_dask(
     batches: Iterator[Any], work: Callable[[Any], tuple[Any, pd.DataFrame]], scheduler: str | None
 ) -> Iterator[tuple[Any, pd.DataFrame]]:
@@ -442,14 +471,8 @@ def _run_dask(
     except OSError as exc:
         raise InputError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
     try:
-        in_flight: list[Any] = []
         window = max(2, 2 * len(client.scheduler_info().get("workers", {})))
-        for batch in batches:
-            in_flight.append(client.submit(work, batch, pure=False))
-            if len(in_flight) >= window:
-                yield in_flight.pop(0).result()
-        for future in in_flight:
-            yield future.result()
+        yield from _in_order(functools.partial(client.submit, pure=False), work, batches, window)
     finally:
         client.close()
         if cluster is not None:
