@@ -60,6 +60,8 @@ MODEL_HELP = (
     "the model to blend in: a folder written by `train --outcomes`, or `none` for the rules alone "
     f"(default: ${MODEL_ENV}, else the shipped model)"
 )
+SHIPPED_MODEL = "shipped"
+"""`screen --model shipped`: the model that ships (screening is rules-only unless asked)."""
 EXIT_INPUT = 2
 EXIT_INVALID = 1
 
@@ -395,7 +397,7 @@ def _rubric_from(args: argparse.Namespace) -> Rubric:
         "weights": weights,
         "shortlist_band": None if args.shortlist_band == "none" else args.shortlist_band,
         "shortlist_top": args.shortlist_top,
-        "model": args.model != "none",
+        "model": args.model not in (None, "none"),
     }
     if args.posting:
         data["posting"] = parse_posting(_posting_text(args.posting)).posting
@@ -773,7 +775,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sc.add_argument("--scheduler", help="with --engine dask: a scheduler address (default: a local cluster)")
     sc.add_argument("--top", type=_bounded(1, 1_000_000), default=20, help="candidates to print")
-    sc.add_argument("--model", help=MODEL_HELP)
+    sc.add_argument(
+        "--model",
+        help=f"blend in the readiness model: `{SHIPPED_MODEL}`, or a folder written by `train --outcomes` "
+        "(default: the rules alone, every point traced to a published requirement)",
+    )
     sc.set_defaults(func=_cmd_screen)
 
     rp = sub.add_parser("report", help="write a printable report (PDF or HTML) for a profile")
@@ -842,7 +848,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     """Run the CLI; returns the exit code instead of raising."""
     args = build_parser().parse_args(argv)
     stream = out or sys.stdout
-    if getattr(args, "model", None):
+    if getattr(args, "model", None) and args.model != SHIPPED_MODEL:
         os.environ[MODEL_ENV] = args.model  # this process only: the engine reads it when it scores
     try:
         code: int = args.func(args, stream)

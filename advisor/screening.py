@@ -75,8 +75,10 @@ class Rubric(BaseModel):
     """Shortlisted: knockouts passed and at least this band ..."""
     shortlist_top: int | None = Field(default=None, ge=1)
     """... and within the first this many ranks."""
-    model: bool = True
-    """Blend in the readiness model, as a single assessment does (roles only)."""
+    model: bool = False
+    """Blend in the readiness model, as a single assessment does (roles only). Off by default: a
+    hiring screen rests on the published, cited rules a candidate can see; the model was
+    calibrated on a counselor panel for self-assessment, not validated for selection."""
     columns: dict[str, str] = {}
     """Template column -> header in the file, where the automatic matching should be overridden."""
 
@@ -334,18 +336,15 @@ def rank(batches: Iterable[pd.DataFrame], rubric: Rubric) -> tuple[pd.DataFrame,
     bad = table["problem"] != ""
     skipped = table.loc[bad, ["row", "candidate_id", "problem"]].reset_index(drop=True)
     ranked = table.loc[~bad].drop(columns="problem")
-    order = ranked["knockouts"].map(KNOCKOUT_ORDER)
-    ranked = (
-        ranked.assign(_ko=order, _neg=-ranked["score"], _comp=-ranked["completeness"])
-        .sort_values(["_ko", "_neg", "_comp", "candidate_id"], kind="stable")
-        .drop(columns=["_ko", "_neg", "_comp"])
-        .reset_index(drop=True)
-    )
+    ids = pd.factorize(ranked["candidate_id"], sort=True)[0]  # ids in text order, as numbers
+    knockout = ranked["knockouts"].map(KNOCKOUT_ORDER).to_numpy()
+    order = np.lexsort((ids, -ranked["completeness"].to_numpy(), -ranked["score"].to_numpy(), knockout))
+    ranked = ranked.iloc[order].reset_index(drop=True)
     ranked.insert(0, "rank", np.arange(1, len(ranked) + 1))
     selected = (ranked["knockouts"] == "pass").to_numpy().copy()
     if rubric.shortlist_band is not None:
         floor = BANDS.index(rubric.shortlist_band)
-        selected &= ranked["band"].map(BANDS.index).to_numpy() >= floor
+        selected &= ranked["band"].map(dict(zip(BANDS, range(len(BANDS)), strict=True))).to_numpy() >= floor
     if rubric.shortlist_top is not None:
         selected &= ranked["rank"].to_numpy() <= rubric.shortlist_top
     ranked.insert(1, "shortlisted", np.where(selected, "yes", "no"))

@@ -171,6 +171,12 @@ def _rubric() -> Rubric | None:
                 for d, spec in dimensions.items()
             }
             data["weights"] = {d: w for d, w in weights.items() if w != 1.0}
+    data["model"] = st.checkbox(
+        "Blend in the readiness model, as the self-assessment does",
+        key="screen_model",
+        help="Off: every point comes from a published, cited requirement. The model was calibrated on a "
+        "counselor panel for self-assessment, not validated for hiring decisions.",
+    )
     left, right = st.columns(2)
     band = left.selectbox(
         "Shortlist: band at least", ["nearly", "ready", "developing", "early", "any"], key="screen_band"
