@@ -540,3 +540,17 @@ def test_spreadsheet_quirks_are_read_right_or_named():
     assert facts["years_healthcare"].tolist() == [2.5, 1.5]
     with pytest.raises(InputError, match="none of the columns"):
         screen_file(b"foo,bar\n1,2\n", Rubric(), name="t.csv")
+
+
+def test_screening_is_rules_only_unless_the_model_is_asked_for(tmp_path, capsys, monkeypatch):
+    monkeypatch.delenv("ADVISOR_MODEL", raising=False)
+    pool = _csv(tmp_path, POOL)
+    plain = screen_file(pool, Rubric()).ranked
+    assert (plain["model_adjustment"] == 0).all() and (plain["score"] == plain["rules_score"]).all()
+    blended = screen_file(pool, Rubric(model=True)).ranked
+    assert (blended["model_adjustment"] != 0).any()
+    out = tmp_path / "blended.csv"
+    assert main(["screen", str(pool), "--model", "shipped", "-o", str(out)]) == 0
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
+    assert any(float(r["model_adjustment"]) != 0 for r in rows)
+    assert json.loads((tmp_path / "blended.rubric.json").read_text())["model"] is True
