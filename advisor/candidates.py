@@ -188,12 +188,17 @@ class ColumnMap:
 def map_columns(headers: Sequence[str], overrides: Mapping[str, str] | None = None) -> ColumnMap:
     """Match a file's headers to the template: exact names and known aliases first, then close
     spellings ('Yrs Supervisory' -> years_supervisory). ``overrides`` maps a template column to a
-    header by hand. A header naming a protected characteristic is never matched."""
+    header by hand ("" reads it from no column). A header naming a protected characteristic is
+    never matched."""
     columns: dict[str, str] = {}
     notes: list[str] = []
+    unread: set[str] = set()
     for wanted, header in (overrides or {}).items():
         if wanted not in _BY_NAME:
             raise InputError(f"unknown template column '{wanted}'" + _suggest(wanted))
+        if header == "":  # read this template column from nothing: it stays unknown
+            unread.add(wanted)
+            continue
         if header not in headers:
             raise InputError(f"the file has no column '{header}' to use as {wanted}")
         if is_protected(header):
@@ -211,7 +216,7 @@ def map_columns(headers: Sequence[str], overrides: Mapping[str, str] | None = No
             if close:
                 target = _ALIASES[close[0]]
                 notes.append(f"column '{header}' read as {target} (closest name)")
-        if target is None or target in columns:
+        if target is None or target in columns or target in unread:
             continue
         columns[target] = header
         taken.add(header)

@@ -159,6 +159,8 @@ def test_real_headers_are_matched_and_protected_ones_never_are():
     assert any("closest name" in n for n in colmap.notes)
     with pytest.raises(InputError, match="protected characteristic"):
         map_columns(["id", "Age"], {"years_experience": "Age"})
+    # A wrong automatic match can be switched off: that template column is then read from nothing.
+    assert "years_supervisory" not in map_columns(["Yrs Supervisory"], {"years_supervisory": ""}).columns
     with pytest.raises(InputError, match="did you mean 'years_supervisory'"):
         map_columns(["id", "x"], {"years_supervisry": "x"})
 

@@ -34,6 +34,7 @@ from ui import matcher, resources
 from ui.markup import escape, plural
 
 SETTINGS = {"small_practice": "Small practice", "large_group": "Large group", "hospital": "Hospital"}
+NOT_READ = "(not read)"
 SHOWN = [
     "rank",
     "shortlisted",
@@ -91,26 +92,32 @@ def _columns(data: bytes, name: str) -> tuple[tuple[str, ...], dict[str, str]]:
     left, right = st.columns([3, 2])
     with left:
         edited = st.data_editor(
-            pd.DataFrame([{"Template column": c.name, "Your column": auto.get(c.name)} for c in COLUMNS]),
+            pd.DataFrame(
+                [{"Template column": c.name, "Your column": auto.get(c.name, NOT_READ)} for c in COLUMNS]
+            ),
             hide_index=True,
             disabled=["Template column"],
             column_config={
                 "Your column": st.column_config.SelectboxColumn(
-                    "Your column", options=list(preview.headers), help="Pick the header to read this from"
+                    "Your column",
+                    options=[NOT_READ, *preview.headers],
+                    help=f"Pick the header to read this from, or '{NOT_READ}'",
                 )
             },
             key=f"screen_mapping_{hashlib.sha256(data[:65536]).hexdigest()[:10]}",
         )
-    overrides = {
-        str(row["Template column"]): str(row["Your column"])
+    chosen_headers = {
+        str(row["Template column"]): row["Your column"] if isinstance(row["Your column"], str) else NOT_READ
         for _, row in edited.iterrows()
-        if isinstance(row["Your column"], str)
-        and row["Your column"]
-        and auto.get(row["Template column"]) != row["Your column"]
+    }
+    overrides = {
+        target: "" if header == NOT_READ else header
+        for target, header in chosen_headers.items()
+        if (header != NOT_READ and auto.get(target) != header) or (header == NOT_READ and target in auto)
     }
     with right:
         st.write("Not used for scoring:")
-        used = set(auto.values()) | set(overrides.values())
+        used = {h for h in chosen_headers.values() if h != NOT_READ}
         st.text(", ".join(h for h in preview.headers if h not in used) or "(none)")
         for note in preview.notes:
             st.caption(escape(note))
@@ -118,7 +125,7 @@ def _columns(data: bytes, name: str) -> tuple[tuple[str, ...], dict[str, str]]:
         st.dataframe(preview.head, hide_index=True, key="screen_head_table")
     chosen = st.multiselect(
         "Demographic columns for the adverse-impact report (optional; never used in scoring)",
-        [h for h in preview.colmap.extra if h not in overrides.values()],
+        [h for h in preview.headers if h not in used],
         key="screen_demographics",
     )
     return tuple(chosen), overrides
