@@ -290,9 +290,10 @@ def score_results(
             "rules_score": rules_score,
             "model_adjustment": adjustment,
             "score": score,
-            "band_before_gates": names[before],
-            "band": names[band],
-            "band_cap": names[cap],
+            # Plain Python text (not inferred into Arrow strings): cheap for 100,000 rows.
+            "band_before_gates": pd.Series(names[before], index=index, dtype=object),
+            "band": pd.Series(names[band], index=index, dtype=object),
+            "band_cap": pd.Series(names[cap], index=index, dtype=object),
             "completeness": completeness,
         },
         index=index,

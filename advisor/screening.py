@@ -218,10 +218,9 @@ def score_candidates(spec: Spec, lower: pd.DataFrame, upper: pd.DataFrame | None
     model = chosen_model(spec.ruleset, "auto" if use_model else None)
     table = score_results(weighted, spec.ruleset, lower, model)
     knockouts, failed = _knockouts(spec, lower, upper)
-    table["knockouts"] = knockouts
-    table["knockouts_failed"] = failed
-    for name, values in _reasons(spec, weighted).items():
-        table[name] = values
+    texts = {"knockouts": knockouts, "knockouts_failed": failed, **_reasons(spec, weighted)}
+    for name, values in texts.items():  # kept as plain Python text: inferring Arrow strings is slow
+        table[name] = pd.Series(values, index=table.index, dtype=object)
     earned = weighted.credit * weighted.points
     dims = np.array([r.spec.dimension for r in spec.ruleset.rules])
     for dim, _ in spec.dimensions:
@@ -271,7 +270,7 @@ def screen_batch(
     out = pd.DataFrame(
         {
             "row": numbers,
-            "candidate_id": ids.to_numpy(),
+            "candidate_id": pd.Series(ids.to_numpy(dtype=object), dtype=object),
             "name": frame[name_header].astype(str).str.strip().to_numpy() if name_header else "",
         }
     )
