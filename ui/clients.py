@@ -9,6 +9,7 @@ wrote is shown as plain text.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 
 import pandas as pd
@@ -139,7 +140,7 @@ def _assessments(store: Store, client: ClientRecord) -> None:
     _assessment_view(record)
     st.download_button(
         "This assessment as it was (HTML report)",
-        render_html(record.assessment(), name=client.name, made=record.created_at.date()),
+        functools.partial(render_html, record.assessment(), name=client.name, made=record.created_at.date()),
         f"assessment-{record.created_at:%Y-%m-%d}.html",
         "text/html",
         key="client_old_html",
@@ -228,12 +229,12 @@ def _report(store: Store, client: ClientRecord) -> None:
     st.caption(f"The latest assessment ({records[-1].created_at:%Y-%m-%d}) with the notes chosen above.")
     left, right = st.columns(2)
     left.download_button(
-        "Report (PDF)", render_pdf(latest, client.name, day, notes), f"report-{day}.pdf", "application/pdf",
-        key="client_pdf",
+        "Report (PDF)", functools.partial(render_pdf, latest, client.name, day, notes), f"report-{day}.pdf",
+        "application/pdf", key="client_pdf",
     )  # fmt: skip
     right.download_button(
-        "Report (HTML)", render_html(latest, name=client.name, made=day, notes=notes), f"report-{day}.html",
-        "text/html", key="client_html",
+        "Report (HTML)", functools.partial(render_html, latest, name=client.name, made=day, notes=notes),
+        f"report-{day}.html", "text/html", key="client_html",
     )  # fmt: skip
 
 
@@ -267,7 +268,7 @@ def _manage(store: Store, client: ClientRecord) -> None:
         st.rerun()
     st.download_button(
         "Export this client (JSON)",
-        store.export([client.id]).model_dump_json(indent=2),
+        lambda: store.export([client.id]).model_dump_json(indent=2),
         f"client-{client.id[:8]}.json",
         "application/json",
         key="client_export",

@@ -9,6 +9,7 @@ candidate wrote is shown in tables or as plain text, never as Markdown.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 
 import pandas as pd
@@ -300,18 +301,22 @@ def _exports(result: ScreenResult) -> None:
     )
     c1, c2, c3, c4 = st.columns(4)
     c1.download_button(
-        "Ranking (CSV)", export_csv(result), f"ranking-{dt.date.today()}.csv", "text/csv", key="screen_dl_csv"
+        "Ranking (CSV)",
+        functools.partial(export_csv, result),  # written when clicked, not on every rerun
+        f"ranking-{dt.date.today()}.csv",
+        "text/csv",
+        key="screen_dl_csv",
     )
     c2.download_button(
         "Ranking (XLSX)",
-        export_xlsx(result),
+        functools.partial(export_xlsx, result),
         f"ranking-{dt.date.today()}.xlsx",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key="screen_dl_xlsx",
     )
     c3.download_button(
         "Shortlist (CSV)",
-        export_csv(result, shortlist_only=True),
+        functools.partial(export_csv, result, shortlist_only=True),
         f"shortlist-{dt.date.today()}.csv",
         "text/csv",
         key="screen_dl_short",

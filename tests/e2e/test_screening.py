@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from openpyxl import load_workbook
 from playwright.sync_api import Page
 
 from tests.e2e.test_self_assessment import pick_many, settle
@@ -45,4 +46,13 @@ def test_a_manager_ranks_compares_and_checks_impact(page: Page, app_url, tmp_pat
     page.get_by_role("tab", name="Adverse impact").click()
     page.get_by_text("A monitoring aid, not a legal finding").wait_for(timeout=10_000)
     page.screenshot(path=str(artifacts / "screen-impact.png"))
+    page.get_by_role("tab", name="Export").click()
+    with page.expect_download(timeout=60_000) as download:  # the workbook is written on the click
+        page.get_by_role("button", name="Ranking (XLSX)").click()
+    saved = tmp_path / "ranking.xlsx"
+    download.value.save_as(saved)
+    book = load_workbook(saved)
+    names = [c.value for c in book["Ranking"]["E"]]
+    assert '\'=HYPERLINK("http://x")' in names  # the formula in a name arrives as text
+    assert not [c for row in book["Ranking"].iter_rows() for c in row if c.data_type == "f"]
     assert page.locator("[data-testid='stException']").count() == 0
