@@ -601,23 +601,21 @@ class _Deriver:
         self.lower[:, self.ix[name]] = values
 
     def number(self, column: str, top: float, whole: bool = False) -> npt.NDArray[np.float64]:
-        """A numeric column, each distinct cell parsed once; a value that is not a number from 0 to
-        ``top`` (and whole, if asked) is a problem of its row."""
-        cells = self.text(column)
-        codes, uniques = pd.factorize(cells)
-        parsed = np.array([_number(u) for u in uniques], dtype=float)
-        values = parsed[codes] if len(uniques) else np.full(self.n, np.nan)
-        given = (cells != "").to_numpy()
-        bad = given & (np.isnan(values) | (values < 0) | (values > top))
-        if whole:
-            bad |= given & ~np.isnan(values) & (np.mod(values, 1) != 0)
+        """A numeric column; a value that is not a number from 0 to ``top`` (and whole, if asked)
+        is a problem of its row."""
+
+        def parse(cell: str) -> float | None:
+            value = _number(cell)
+            return value if 0 <= value <= top and (not whole or value.is_integer()) else None
+
         kind = "a whole number" if whole else "a number"
-        self.bad(bad, column, lambda v: f"'{v[:40]}' is not {kind} from 0 to {top:g}")
-        return np.where(given & ~bad, values, np.nan)
+        return self.coded(column, parse, f"{kind} from 0 to {top:g}")
 
     def coded(
         self, column: str, parse: Callable[[str], float | None], expected: str
     ) -> npt.NDArray[np.float64]:
+        """A column read by ``parse``, each distinct cell once; a cell it cannot read (None) is a
+        problem of its row, described as not ``expected``. Blank cells are unknown (NaN)."""
         cells = self.text(column)
         codes, uniques = pd.factorize(cells)
         parsed = np.array([np.nan if u == "" else _nan(parse(u)) for u in uniques], dtype=float)

@@ -591,10 +591,6 @@ def _store(args: argparse.Namespace) -> Store:
     return Store(args.database)
 
 
-def _notes(store: Store, client_id: str) -> list[tuple[str, str, str]]:
-    return [(n.day(), n.kind, n.text) for n in store.notes(client_id)]
-
-
 def _cmd_clients(args: argparse.Namespace, out: TextIO) -> int:
     store = _store(args)
     try:
@@ -614,7 +610,7 @@ def _cmd_clients(args: argparse.Namespace, out: TextIO) -> int:
                 done = f"; since the visit before: {', '.join(visit.done_since)}" if visit.done_since else ""
                 what = f"{visit.role}, {visit.setting}"
                 out.write(f"  {visit.date:%Y-%m-%d}  {visit.score:5.1f}  {visit.band:<10} {what}{done}\n")
-            for date, kind, text in _notes(store, args.id):
+            for date, kind, text in store.note_rows(args.id):
                 out.write(f"  {date}  {kind}: {text}\n")
         elif action == "assess":
             record = assess_client(store, args.id, _as_of(args.as_of))
@@ -627,7 +623,7 @@ def _cmd_clients(args: argparse.Namespace, out: TextIO) -> int:
                 raise InputError("this client has no assessment yet: run `clients assess` first")
             client = store.client(args.id)
             kept = {"all": ("note", "plan"), "plan": ("plan",), "none": ()}[args.notes]
-            notes = [n for n in _notes(store, args.id) if n[1] in kept]
+            notes = [n for n in store.note_rows(args.id) if n[1] in kept]
             _write_report(Path(args.output), records[-1].assessment(), client.name, notes)
             out.write(f"wrote {args.output}\n")
         elif action == "export":

@@ -488,6 +488,10 @@ class Store:
             session.flush()
             return _note(row)
 
+    def note_rows(self, client_id: str) -> list[tuple[str, str, str]]:
+        """A client's notes as ``(day, kind, text)``, as the reports print them."""
+        return [(n.day(), n.kind, n.text) for n in self.notes(client_id)]
+
     def notes(self, client_id: str) -> list[NoteRecord]:
         """A client's notes and agreed plans, oldest first."""
         with self._read() as session:

@@ -479,7 +479,7 @@ def test_cli_screen_prints_the_template_and_never_overwrites_on_failure(tmp_path
     assert not [p for p in os.listdir(tmp_path) if p.endswith(".tmp")]
 
 
-def test_a_bad_cell_in_an_open_file_does_not_leak_the_handle(tmp_path):
+def test_a_candidate_file_reads_its_headers_and_closes(tmp_path):
     table = CandidateFile.open(_csv(tmp_path, POOL))
     assert table.headers[0] == "candidate_id"
     table.close()

@@ -31,10 +31,6 @@ LOADED = "client_loaded"
 """(client id, version) last loaded into the self-assessment."""
 
 
-def _notes(store: Store, client_id: str) -> list[tuple[str, str, str]]:
-    return [(n.day(), n.kind, n.text) for n in store.notes(client_id)]
-
-
 def _new_client(store: Store) -> None:
     with st.expander("New client", icon=":material/person_add:", key="client_new"):
         round_ = st.session_state.get("client_new_round", 0)  # a new box after each client made
@@ -208,7 +204,7 @@ def _notes_tab(store: Store, client: ClientRecord) -> None:
         steps = "; ".join(f"{s['title']} ({s['start']} to {s['end']})" for s in road["steps"])
         store.add_note(client.id, f"Agreed roadmap: {steps}. {road['note']}", "plan", plan=road)
         st.rerun()
-    for date, note_kind, body in reversed(_notes(store, client.id)):
+    for date, note_kind, body in reversed(store.note_rows(client.id)):
         st.caption(f"{date} · {'agreed plan' if note_kind == 'plan' else 'note'}")
         st.text(body)
 
@@ -219,7 +215,7 @@ def _report(store: Store, client: ClientRecord) -> None:
         st.info("The report needs an assessment first.")
         return
     latest = records[-1].assessment()
-    every = _notes(store, client.id)
+    every = store.note_rows(client.id)
     labels = [f"{date} {kind}: {text[:60]}" for date, kind, text in every]
     # Keyed by the notes themselves, so a note added since starts out included.
     key = "client_report_notes_" + hashlib.sha256("\n".join(labels).encode()).hexdigest()[:10]
