@@ -465,7 +465,7 @@ def _run_dask(
             n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
         )
     try:
-        client = Client(scheduler or cluster, timeout=10 if scheduler else None)
+        client = Client(scheduler, timeout=10) if scheduler else Client(cluster)
     except OSError as exc:
         raise InputError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
     try:
