@@ -575,7 +575,7 @@ class _Deriver:
         self.n = len(frame)
         self.names = list(catalog.facts)
         self.ix = {name: i for i, name in enumerate(self.names)}
-        self.lower = np.full((self.n, len(self.names)), np.nan)
+        self.lower = np.full((self.n, len(self.names)), np.nan, order="F")  # column-major: written a column at a time
         self.problems: dict[int, str] = {}
         self.unrecognized: dict[str, int] = {}
         self.cells: dict[str, pd.Series] = {}
@@ -758,13 +758,13 @@ def derive_table_facts(frame: pd.DataFrame, colmap: ColumnMap, catalog: Catalog)
     anything = np.any(
         [given[s].to_numpy() for s in ("certifications", "coursework", "experience", "education")], axis=0
     )
-    base = d.lower.copy()
+    base = d.lower.copy(order="F")
     settle_knowledge(d.lower, catalog, stated, anything)
     upper = _upper_bounds(d, keys, base, stated, anything)
     names = d.names
     return TableFacts(
-        pd.DataFrame(d.lower, columns=names, index=frame.index),
-        None if upper is None else pd.DataFrame(upper, columns=names, index=frame.index),
+        pd.DataFrame(d.lower, columns=names, index=frame.index, copy=False),
+        None if upper is None else pd.DataFrame(upper, columns=names, index=frame.index, copy=False),
         d.problems,
         d.unrecognized,
     )
@@ -881,7 +881,7 @@ def _upper_bounds(
     ).to_numpy()
     if not vague.any():
         return None
-    upper = base.copy()
+    upper = base.copy(order="F")
     for k in keys[vague].unique():
         facts = _list_facts(d.catalog, k, True) or ()
         rows = vague & (keys == k).to_numpy()

@@ -262,6 +262,14 @@ def score_facts(
     return score_results(results, ruleset, facts, chosen_model(ruleset, model))
 
 
+def coded_text(labels: Sequence[str], codes: npt.ArrayLike, index: pd.Index | None = None) -> pd.Series:
+    """``labels[codes]`` as Arrow-backed text. The few distinct labels are converted once and
+    spread by a take in C: 100,000 rows of bands or reasons never become Python strings, so
+    ranking, filtering and export stay in Arrow."""
+    values = pd.array(list(labels), dtype="str").take(np.asarray(codes, dtype=np.int64))
+    return pd.Series(values, index=index)
+
+
 def score_results(
     results: RuleResults, ruleset: RuleSet, facts: pd.DataFrame, model: Model | None
 ) -> pd.DataFrame:
@@ -284,16 +292,14 @@ def score_results(
     band = np.minimum(before, cap)
     unsettled = ((results.possible - results.credit) * results.points).sum(axis=1)
     completeness = 1.0 - unsettled / total if total > 0 else np.ones(len(index))
-    names = np.array(BANDS)
     return pd.DataFrame(
         {
             "rules_score": rules_score,
             "model_adjustment": adjustment,
             "score": score,
-            # Plain Python text (not inferred into Arrow strings): cheap for 100,000 rows.
-            "band_before_gates": pd.Series(names[before], index=index, dtype=object),
-            "band": pd.Series(names[band], index=index, dtype=object),
-            "band_cap": pd.Series(names[cap], index=index, dtype=object),
+            "band_before_gates": coded_text(BANDS, before, index),
+            "band": coded_text(BANDS, band, index),
+            "band_cap": coded_text(BANDS, cap, index),
             "completeness": completeness,
         },
         index=index,

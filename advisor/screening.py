@@ -46,7 +46,7 @@ from advisor.goals import DEFAULT_ROLE
 from advisor.posting import Posting, posting_rules
 from advisor.profile import Profile, current_month
 from advisor.rules import BANDS, Band, RuleResults, RuleSet, evaluate_rules, ruleset_for
-from advisor.scoring import chosen_model, score_results
+from advisor.scoring import chosen_model, coded_text, score_results
 from advisor.vocabulary import CONSTANTS, cert_fact
 
 Engine = Literal["pandas", "dask"]
@@ -54,7 +54,8 @@ REASONS = 3
 MAX_KNOCKOUTS = 20
 MAX_WEIGHT = 5.0
 POSTING_SETTING = "posting"
-KNOCKOUT_ORDER = {"pass": 0, "unknown": 1, "fail": 2}
+KNOCKOUT_STATES = ("pass", "unknown", "fail")
+"""A knockout's states, in ranking order (a row's is its worst)."""
 
 
 class Rubric(BaseModel):
@@ -156,47 +157,47 @@ def _compiled(rubric_json: str) -> Spec:
 # --- scoring a batch ----------------------------------------------------------------------
 
 
-def _knockouts(spec: Spec, lower: pd.DataFrame, upper: pd.DataFrame | None) -> tuple[np.ndarray, np.ndarray]:
+def _knockouts(spec: Spec, lower: pd.DataFrame, upper: pd.DataFrame | None) -> tuple[pd.Series, pd.Series]:
     """Each row's knockout status and the knockouts it fails (or cannot be checked on)."""
     n = len(lower)
-    status = np.zeros(n, dtype=np.int8)
-    failed = np.full(n, "", dtype=object)
+    combination = np.zeros(n, dtype=np.int64)  # each knockout's state (0 pass, 1 unknown, 2 fail) in base 3
     columns = {c: lower[c].to_numpy(float) for c in lower.columns}
     high = None if upper is None else {c: upper[c].to_numpy(float) for c in upper.columns}
-    for expr, text in zip(spec.knockouts, spec.rubric.knockouts, strict=True):
+    for k, expr in enumerate(spec.knockouts):
         truth = expr.evaluate(columns, n)
         if high is not None:
             best = expr.evaluate(high, n)
             truth = np.where((truth == 0) & (best != 0), np.nan, truth)  # might pass: unknown
-        unknown, fails = np.isnan(truth), truth == 0
-        status = np.maximum(status, np.where(fails, 2, np.where(unknown, 1, 0))).astype(np.int8)
-        note = np.where(fails, f"fails: {text}", np.where(unknown, f"not known: {text}", "")).astype(object)
-        joined = np.where(failed == "", note, failed + "; " + note)
-        failed = np.where(note == "", failed, joined)
-    names = np.array(["pass", "unknown", "fail"], dtype=object)
-    return names[status], failed
+        state = np.where(truth == 0, 2, np.where(np.isnan(truth), 1, 0))
+        combination += state * 3**k
+    seen, codes = np.unique(combination, return_inverse=True)
+    statuses, notes = [], []
+    for code in seen.tolist():
+        states = [code // 3**k % 3 for k in range(len(spec.knockouts))]
+        statuses.append(KNOCKOUT_STATES[max(states, default=0)])
+        words = ("", "not known: ", "fails: ")
+        notes.append("; ".join(words[s] + t for s, t in zip(states, spec.rubric.knockouts, strict=True) if s))
+    codes = codes.reshape(-1)
+    return coded_text(statuses, codes), coded_text(notes, codes)
 
 
-def _labels(texts: Sequence[str], which: np.ndarray, points: np.ndarray, pattern: str) -> np.ndarray:
+def _labels(texts: Sequence[str], which: np.ndarray, points: np.ndarray, pattern: str) -> pd.Series:
     """``pattern.format(texts[which], points)`` per row ('' for about 0 points), each distinct
     pair formatted once: 100,000 rows have only a few hundred distinct reasons."""
     tenths = np.round(points * 10).astype(np.int64)
     codes, inverse = np.unique(which.astype(np.int64) * 1_000_000 + tenths, return_inverse=True)
-    labels = np.array(
-        [pattern.format(texts[c // 1_000_000], (c % 1_000_000) / 10) if c % 1_000_000 else "" for c in codes],
-        dtype=object,
-    )
-    return labels[inverse.reshape(-1)]
+    labels = [pattern.format(texts[c // 1_000_000], (c % 1_000_000) / 10) if c % 1_000_000 else "" for c in codes]
+    return coded_text(labels, inverse.reshape(-1))
 
 
-def _reasons(spec: Spec, results: RuleResults) -> dict[str, np.ndarray]:
+def _reasons(spec: Spec, results: RuleResults) -> dict[str, pd.Series]:
     """The top reasons for (points earned) and against (points missed) each row."""
     statements = [r.spec.statement for r in spec.ruleset.rules]
     prefixes = ("Missing: ", "Partly: ", "", "Not given: ")  # by status code
     against_texts = [p + s for p in prefixes for s in statements]
     earned = results.credit * results.points
     missed = (1.0 - results.credit) * results.points
-    out: dict[str, np.ndarray] = {}
+    out: dict[str, pd.Series] = {}
     top_for = np.argsort(-earned, axis=1, kind="stable")[:, :REASONS]
     top_against = np.argsort(-missed, axis=1, kind="stable")[:, :REASONS]
     rows = np.arange(len(earned))
@@ -206,7 +207,7 @@ def _reasons(spec: Spec, results: RuleResults) -> dict[str, np.ndarray]:
         which = results.status[rows, r_against].astype(np.int64) * len(statements) + r_against
         out[f"against_{k + 1}"] = _labels(against_texts, which, missed[rows, r_against], "{} (-{:.1f})")
     for k in range(earned.shape[1], REASONS):  # fewer rules than reasons (a short posting)
-        out[f"for_{k + 1}"] = out[f"against_{k + 1}"] = np.full(len(rows), "", dtype=object)
+        out[f"for_{k + 1}"] = out[f"against_{k + 1}"] = coded_text([""], np.zeros(len(rows), dtype=np.int64))
     return {name: out[name] for k in range(1, REASONS + 1) for name in (f"for_{k}", f"against_{k}")}
 
 
@@ -219,8 +220,8 @@ def score_candidates(spec: Spec, lower: pd.DataFrame, upper: pd.DataFrame | None
     table = score_results(weighted, spec.ruleset, lower, model)
     knockouts, failed = _knockouts(spec, lower, upper)
     texts = {"knockouts": knockouts, "knockouts_failed": failed, **_reasons(spec, weighted)}
-    for name, values in texts.items():  # kept as plain Python text: inferring Arrow strings is slow
-        table[name] = pd.Series(values, index=table.index, dtype=object)
+    for name, values in texts.items():
+        table[name] = values.set_axis(table.index)
     earned = weighted.credit * weighted.points
     dims = np.array([r.spec.dimension for r in spec.ruleset.rules])
     for dim, _ in spec.dimensions:
@@ -270,23 +271,23 @@ def screen_batch(
     out = pd.DataFrame(
         {
             "row": numbers,
-            "candidate_id": pd.Series(ids.to_numpy(dtype=object), dtype=object),
-            "name": frame[name_header].astype(str).str.strip().to_numpy() if name_header else "",
+            "candidate_id": ids.array,
+            "name": frame[name_header].astype(str).str.strip().array if name_header else "",
         }
     )
     ok = (problems == "").to_numpy()
-    scored = score_candidates(
-        spec,
-        facts.lower[ok].reset_index(drop=True),
-        None if facts.upper is None else facts.upper[ok].reset_index(drop=True),
-    )
-    scored = scored.set_axis(np.flatnonzero(ok))
-    text_columns = [c for c in scored.columns if scored[c].dtype == object]
+    lower, upper = facts.lower, facts.upper
+    if not ok.all():  # a copy only when some rows are left out
+        lower = lower[ok].reset_index(drop=True)
+        upper = None if upper is None else upper[ok].reset_index(drop=True)
+    scored = score_candidates(spec, lower, upper).set_axis(np.flatnonzero(ok))
+    text_columns = [c for c in scored.columns if pd.api.types.is_string_dtype(scored[c])]
     out = pd.concat([out, scored], axis=1)
-    out[text_columns] = out[text_columns].fillna("")
+    if not ok.all():
+        out[text_columns] = out[text_columns].fillna("")
     for header in carry:
-        out[f"carry:{header}"] = frame[header].astype(str).str.strip().to_numpy() if header in frame else ""
-    out["problem"] = problems.to_numpy()
+        out[f"carry:{header}"] = frame[header].astype(str).str.strip().array if header in frame else ""
+    out["problem"] = problems.astype("str").array
     return out
 
 
@@ -326,27 +327,27 @@ def rank(batches: Iterable[pd.DataFrame], rubric: Rubric) -> tuple[pd.DataFrame,
     if not frames:
         raise InputError("the file has no candidate rows")
     table = pd.concat(frames, ignore_index=True)
-    first = table.groupby("candidate_id", sort=False)["row"].transform("first")
     dup = table["candidate_id"].duplicated() & (table["candidate_id"] != "") & (table["problem"] == "")
-    table.loc[dup, "problem"] = [
-        f"duplicate candidate id '{c}' (first on row {r})"
-        for c, r in zip(table.loc[dup, "candidate_id"], first[dup], strict=True)
-    ]
+    if dup.any():
+        first = table.groupby("candidate_id", sort=False)["row"].transform("first")
+        table.loc[dup, "problem"] = [
+            f"duplicate candidate id '{c}' (first on row {r})"
+            for c, r in zip(table.loc[dup, "candidate_id"], first[dup], strict=True)
+        ]
     bad = table["problem"] != ""
     skipped = table.loc[bad, ["row", "candidate_id", "problem"]].reset_index(drop=True)
     ranked = table.loc[~bad].drop(columns="problem")
     ids = pd.factorize(ranked["candidate_id"], sort=True)[0]  # ids in text order, as numbers
-    knockout = ranked["knockouts"].map(KNOCKOUT_ORDER).to_numpy()
+    knockout = pd.Index(KNOCKOUT_STATES).get_indexer(ranked["knockouts"])
     order = np.lexsort((ids, -ranked["completeness"].to_numpy(), -ranked["score"].to_numpy(), knockout))
     ranked = ranked.iloc[order].reset_index(drop=True)
     ranked.insert(0, "rank", np.arange(1, len(ranked) + 1))
     selected = (ranked["knockouts"] == "pass").to_numpy().copy()
     if rubric.shortlist_band is not None:
-        floor = BANDS.index(rubric.shortlist_band)
-        selected &= ranked["band"].map(dict(zip(BANDS, range(len(BANDS)), strict=True))).to_numpy() >= floor
+        selected &= pd.Index(BANDS).get_indexer(ranked["band"]) >= BANDS.index(rubric.shortlist_band)
     if rubric.shortlist_top is not None:
         selected &= ranked["rank"].to_numpy() <= rubric.shortlist_top
-    ranked.insert(1, "shortlisted", np.where(selected, "yes", "no"))
+    ranked.insert(1, "shortlisted", coded_text(("no", "yes"), selected))
     return ranked, skipped
 
 
