@@ -575,7 +575,8 @@ class _Deriver:
         self.n = len(frame)
         self.names = list(catalog.facts)
         self.ix = {name: i for i, name in enumerate(self.names)}
-        self.lower = np.full((self.n, len(self.names)), np.nan, order="F")  # column-major: written a column at a time
+        # Column-major: written a column at a time, and wrapped as a DataFrame without a copy.
+        self.lower = np.full((self.n, len(self.names)), np.nan, order="F")
         self.problems: dict[int, str] = {}
         self.unrecognized: dict[str, int] = {}
         self.cells: dict[str, pd.Series] = {}

@@ -186,7 +186,9 @@ def _labels(texts: Sequence[str], which: np.ndarray, points: np.ndarray, pattern
     pair formatted once: 100,000 rows have only a few hundred distinct reasons."""
     tenths = np.round(points * 10).astype(np.int64)
     codes, inverse = np.unique(which.astype(np.int64) * 1_000_000 + tenths, return_inverse=True)
-    labels = [pattern.format(texts[c // 1_000_000], (c % 1_000_000) / 10) if c % 1_000_000 else "" for c in codes]
+    labels = [
+        pattern.format(texts[c // 1_000_000], (c % 1_000_000) / 10) if c % 1_000_000 else "" for c in codes
+    ]
     return coded_text(labels, inverse.reshape(-1))
 
 
