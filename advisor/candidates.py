@@ -390,10 +390,12 @@ class CandidateFile:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             # Room for a few cells more than the header, so such a row is caught here, with its
-            # row number, instead of being read shifted (or cut) by the parser.
+            # row number, instead of being read shifted (or cut) by the parser. Those spare
+            # cells stay Python objects: nearly all are blank, not worth converting to Arrow.
             spare = [f"\x00spare{i}" for i in range(SPARE_CELLS)]
             reader = pd.read_csv(
-                text, dtype=str, keep_default_na=False, na_filter=False, chunksize=chunk_rows,
+                text, dtype={**dict.fromkeys(self.headers, str), **dict.fromkeys(spare, object)},
+                keep_default_na=False, na_filter=False, chunksize=chunk_rows,
                 on_bad_lines="warn", skip_blank_lines=False, names=[*self.headers, *spare], header=None,
                 skiprows=1,
                 sep=self.separator, engine="c",
@@ -406,12 +408,11 @@ class CandidateFile:
                         next_row += 1
                     rows.append(next_row)
                     next_row += 1
-                frame = chunk.fillna("").reset_index(drop=True)
-                over = (frame[spare] != "").any(axis=1).to_numpy()
+                frame = chunk.reset_index(drop=True)  # no NA filter: a missing cell reads as ""
+                extra = frame[spare].to_numpy() != ""  # one comparison over all the spare cells
+                over = extra.any(axis=1)
                 for i in np.flatnonzero(over):
-                    cells = (
-                        len(self.headers) + int(np.flatnonzero(frame.loc[i, spare].to_numpy() != "")[-1]) + 1
-                    )
+                    cells = len(self.headers) + int(np.flatnonzero(extra[i])[-1]) + 1
                     self.bad_rows.append(
                         Problem(
                             self.name,

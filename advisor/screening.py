@@ -254,7 +254,12 @@ def screen_batch(
         np.arange(rows, rows + len(frame)) if isinstance(rows, int) else np.asarray(rows, dtype=np.int64)
     )
     frame = frame.astype("str")  # Arrow-backed text: the string work below runs in C
-    blank = np.logical_and.reduce([frame[c].str.strip().eq("").to_numpy() for c in frame.columns])
+    blank = np.ones(len(frame), dtype=bool)  # rows with every cell blank, narrowed a column at a time
+    for column in frame.columns:
+        rows = np.flatnonzero(blank)
+        if not rows.size:
+            break
+        blank[rows] = frame[column].iloc[rows].str.strip().eq("").to_numpy()
     frame, numbers = frame[~blank].reset_index(drop=True), numbers[~blank]
     facts = derive_table_facts(frame, colmap, catalog)
     id_header = colmap.columns.get("candidate_id")
