@@ -30,6 +30,12 @@ def neutralized(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.rename(columns={c: neutralize(c) for c in frame.columns})
     for column in out.columns:
         values = out[column]
+        if isinstance(values.dtype, pd.CategoricalDtype):  # each distinct text once
+            safe = [neutralize(c) for c in values.cat.categories]
+            if safe != list(values.cat.categories):
+                unique = len(set(safe)) == len(safe)  # "=x" and "'=x" both there: cell by cell
+                out[column] = values.cat.rename_categories(safe) if unique else values.map(neutralize)
+            continue
         if not (values.dtype == object or pd.api.types.is_string_dtype(values)):
             continue
         try:

@@ -263,10 +263,11 @@ def score_facts(
 
 
 def coded_text(labels: Sequence[str], codes: npt.ArrayLike, index: pd.Index | None = None) -> pd.Series:
-    """``labels[codes]`` as Arrow-backed text. The few distinct labels are converted once and
-    spread by a take in C: 100,000 rows of bands or reasons never become Python strings, so
-    ranking, filtering and export stay in Arrow."""
-    values = pd.array(list(labels), dtype="str").take(np.asarray(codes, dtype=np.int64))
+    """``labels[codes]`` as a categorical text column. 100,000 rows of bands or reasons hold only
+    a few hundred distinct texts: kept as codes into them, they are never copied per row while
+    ranking, filtering and exporting (Arrow writes a dictionary column as plain text)."""
+    remap, distinct = pd.factorize(pd.Index(list(labels), dtype="str"))
+    values = pd.Categorical.from_codes(remap[np.asarray(codes, dtype=np.int64)], categories=distinct)
     return pd.Series(values, index=index)
 
 

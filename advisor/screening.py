@@ -32,6 +32,7 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+from pandas.api.types import union_categoricals
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from advisor import __version__
@@ -288,10 +289,13 @@ def screen_batch(
         lower = lower[ok].reset_index(drop=True)
         upper = None if upper is None else upper[ok].reset_index(drop=True)
     scored = score_candidates(spec, lower, upper).set_axis(np.flatnonzero(ok))
-    text_columns = [c for c in scored.columns if pd.api.types.is_string_dtype(scored[c])]
     out = pd.concat([out, scored], axis=1)
-    if not ok.all():
-        out[text_columns] = out[text_columns].fillna("")
+    if not ok.all():  # rows left out have blank texts, not missing ones
+        for column in scored.columns:
+            values = out[column]
+            if isinstance(values.dtype, pd.CategoricalDtype):
+                out[column] = values.cat.add_categories([""] if "" not in values.cat.categories else [])
+                out[column] = out[column].fillna("")
     for header in carry:
         out[f"carry:{header}"] = frame[header].astype(str).str.strip().array if header in frame else ""
     out["problem"] = problems.astype("str").array
@@ -333,7 +337,7 @@ def rank(batches: Iterable[pd.DataFrame], rubric: Rubric) -> tuple[pd.DataFrame,
     frames = [b for b in batches if len(b)]
     if not frames:
         raise InputError("the file has no candidate rows")
-    table = pd.concat(frames, ignore_index=True)
+    table = pd.concat(_same_categories(frames), ignore_index=True)
     dup = table["candidate_id"].duplicated() & (table["candidate_id"] != "") & (table["problem"] == "")
     if dup.any():
         first = table.groupby("candidate_id", sort=False)["row"].transform("first")
@@ -356,6 +360,17 @@ def rank(batches: Iterable[pd.DataFrame], rubric: Rubric) -> tuple[pd.DataFrame,
         selected &= ranked["rank"].to_numpy() <= rubric.shortlist_top
     ranked.insert(1, "shortlisted", coded_text(("no", "yes"), selected))
     return ranked, skipped
+
+
+def _same_categories(frames: Sequence[pd.DataFrame]) -> list[pd.DataFrame]:
+    """The batches with each categorical column over the same, sorted categories (each batch has
+    its own few distinct texts), so that putting them together keeps them categorical, and the
+    result is the same however the file was cut into batches."""
+    columns = [c for c in frames[0].columns if isinstance(frames[0][c].dtype, pd.CategoricalDtype)]
+    union = {
+        c: union_categoricals([f[c] for f in frames]).categories.astype("str").sort_values() for c in columns
+    }
+    return [f.assign(**{c: f[c].cat.set_categories(union[c]) for c in columns}) for f in frames]
 
 
 Progress = Callable[[float, int], None]
