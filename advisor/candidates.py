@@ -40,6 +40,8 @@ from typing import BinaryIO, Literal
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from advisor.catalog import Catalog
 from advisor.errors import InputError, Problem
@@ -606,22 +608,26 @@ class _Deriver:
         """A numeric column; a value that is not a number from 0 to ``top`` (and whole, if asked)
         is a problem of its row."""
 
-        def parse(cell: str) -> float | None:
-            value = _number(cell)
-            return value if 0 <= value <= top and (not whole or value.is_integer()) else None
+        def parse(cells: pd.Index) -> npt.NDArray[np.float64]:
+            values = _numbers(cells)
+            fits = (values >= 0) & (values <= top) & (values % 1 == 0 if whole else True)
+            return np.where(fits, values, np.nan)
 
         kind = "a whole number" if whole else "a number"
         return self.coded(column, parse, f"{kind} from 0 to {top:g}")
 
     def coded(
-        self, column: str, parse: Callable[[str], float | None], expected: str
+        self, column: str, parse: Callable[[pd.Index], npt.NDArray[np.float64]], expected: str
     ) -> npt.NDArray[np.float64]:
-        """A column read by ``parse``, each distinct cell once; a cell it cannot read (None) is a
-        problem of its row, described as not ``expected``. Blank cells are unknown (NaN)."""
+        """A column read by ``parse``, which reads all the distinct non-blank cells at once; a cell
+        it cannot read (NaN) is a problem of its row, described as not ``expected``. Blank cells
+        are unknown (NaN)."""
         cells = self.text(column)
         codes, uniques = pd.factorize(cells)
-        parsed = np.array([np.nan if u == "" else _nan(parse(u)) for u in uniques], dtype=float)
-        values = parsed[codes] if len(uniques) else np.full(self.n, np.nan)
+        parsed = np.full(len(uniques), np.nan)
+        given = np.asarray(uniques != "", dtype=bool)
+        parsed[given] = parse(uniques[given])
+        values = parsed[codes]
         bad = (cells != "").to_numpy() & np.isnan(values)
         self.bad(bad, column, lambda v: f"'{v[:40]}' is not {expected}")
         return values
@@ -670,8 +676,23 @@ def _number(cell: str) -> float:
     return value if np.isfinite(value) else np.nan
 
 
-def _nan(value: float | None) -> float:
-    return np.nan if value is None else value
+def _numbers(cells: pd.Index) -> npt.NDArray[np.float64]:
+    """Distinct cells as numbers (NaN where not a finite number): Arrow parses plain numbers in
+    one call; if any cell is not one ('1,500', '2,5', 'ten'), each is read by :func:`_number`."""
+    try:
+        values = pc.cast(pa.array(cells, type=pa.string()), pa.float64()).to_numpy(zero_copy_only=False)
+    except pa.ArrowInvalid:
+        return np.array([_number(c) for c in cells], dtype=float)
+    return np.where(np.isfinite(values), values, np.nan)
+
+
+def _each(parse: Callable[[str], float | None]) -> Callable[[pd.Index], npt.NDArray[np.float64]]:
+    """A reader of one cell made a reader of many (None, unreadable, becomes NaN)."""
+
+    def read(cells: pd.Index) -> npt.NDArray[np.float64]:
+        return np.array([np.nan if (v := parse(c)) is None else v for c in cells], dtype=float)
+
+    return read
 
 
 _YEAR_IMPLIES: tuple[tuple[str, str], ...] = (
@@ -730,7 +751,7 @@ def derive_table_facts(frame: pd.DataFrame, colmap: ColumnMap, catalog: Catalog)
     experience_given = np.any([~np.isnan(v) for v in years.values()], axis=0)
     reports = d.number("direct_reports", 10_000, whole=True)
     d.put("max_direct_reports", reports)  # blank stays unknown, even when years are given
-    recent = d.coded("recent_healthcare_admin", _flag, "yes or no")
+    recent = d.coded("recent_healthcare_admin", _each(_flag), "yes or no")
     d.put("recent_healthcare_admin", np.where(years["healthcare_admin"] == 0, 0.0, recent))
     _ladder(d, years)
     _duties(d)
@@ -738,12 +759,14 @@ def derive_table_facts(frame: pd.DataFrame, colmap: ColumnMap, catalog: Catalog)
     _credentials_and_software(d)
     stated = {
         a: d.coded(
-            f"knowledge_{a}", lambda c: _level(c, KNOWLEDGE_LEVEL_NAMES, 3), "none, basic, working or expert"
+            f"knowledge_{a}",
+            _each(lambda c: _level(c, KNOWLEDGE_LEVEL_NAMES, 3)),
+            "none, basic, working or expert",
         )
         for a in KNOWLEDGE_AREAS
     }
     for skill in SOFT_SKILLS:
-        rating = d.coded(f"soft_{skill}", lambda c: _level(c, {}, 5), "a rating from 1 to 5")
+        rating = d.coded(f"soft_{skill}", _each(lambda c: _level(c, {}, 5)), "a rating from 1 to 5")
         d.put(f"soft_{skill}", np.where(rating == 0, np.nan, rating))
     given = {
         "education": d.text("education_level") != "",

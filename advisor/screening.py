@@ -193,6 +193,16 @@ def _labels(texts: Sequence[str], which: np.ndarray, points: np.ndarray, pattern
     return coded_text(labels, inverse.reshape(-1))
 
 
+def _largest(values: npt.NDArray[np.float64], k: int) -> npt.NDArray[np.intp]:
+    """Column indices of each row's ``k`` largest values, largest first; equal values in column
+    order. A partial sort: only the top ``k`` of each row are ordered."""
+    keyed = values - np.arange(values.shape[1]) * 1e-9  # ties: the earlier column is larger
+    if values.shape[1] <= k:
+        return np.argsort(-keyed, axis=1)
+    top = np.argpartition(-keyed, k - 1, axis=1)[:, :k]
+    return np.take_along_axis(top, np.argsort(-np.take_along_axis(keyed, top, axis=1), axis=1), axis=1)
+
+
 def _reasons(spec: Spec, results: RuleResults) -> dict[str, pd.Series]:
     """The top reasons for (points earned) and against (points missed) each row."""
     statements = [r.spec.statement for r in spec.ruleset.rules]
@@ -201,8 +211,7 @@ def _reasons(spec: Spec, results: RuleResults) -> dict[str, pd.Series]:
     earned = results.credit * results.points
     missed = (1.0 - results.credit) * results.points
     out: dict[str, pd.Series] = {}
-    top_for = np.argsort(-earned, axis=1, kind="stable")[:, :REASONS]
-    top_against = np.argsort(-missed, axis=1, kind="stable")[:, :REASONS]
+    top_for, top_against = _largest(earned, REASONS), _largest(missed, REASONS)
     rows = np.arange(len(earned))
     for k in range(min(REASONS, earned.shape[1])):
         r_for, r_against = top_for[:, k], top_against[:, k]
@@ -265,7 +274,8 @@ def screen_batch(
     facts = derive_table_facts(frame, colmap, catalog)
     id_header = colmap.columns.get("candidate_id")
     ids = frame[id_header].astype(str).str.strip() if id_header else pd.Series([f"row {r}" for r in numbers])
-    problems = pd.Series([facts.problems.get(i, "") for i in range(len(frame))], dtype=object)
+    problems = pd.Series("", index=range(len(frame)), dtype=object)
+    problems[list(facts.problems)] = list(facts.problems.values())
     problems = problems.where(
         (ids != "") | (problems != ""), f"column '{id_header}': the candidate id is blank"
     )

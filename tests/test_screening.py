@@ -148,6 +148,32 @@ def test_a_blank_cell_is_unknown_and_none_is_an_empty_list(tmp_path):
     assert np.isnan(facts.loc[0, "max_direct_reports"]) and facts.loc[1, "max_direct_reports"] == 0
 
 
+_PLAIN = st.floats(0, 70, allow_nan=False).map(lambda v: f"{v:.1f}")
+_ODD = st.one_of(
+    st.sampled_from(["", "3", "1,500", "2,5", "3_000", "inf", "nan", "1e1", "-1", "ten", "+.5", "１２"]),
+    st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=6),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(plain=st.lists(_PLAIN, min_size=1, max_size=10), odd=st.lists(_ODD, max_size=2))
+def test_a_cell_reads_the_same_whatever_else_is_in_its_batch(plain, odd):
+    """Numbers are parsed a batch at a time (a fast path for plain numbers, cell by cell when any
+    cell is not one): a cell's value and its problem never depend on its neighbours."""
+    catalog = load_catalog()
+    cells = plain + odd
+
+    def read(column):
+        frame = pd.DataFrame({"id": [f"C{i}" for i in range(len(column))], "years_healthcare": column})
+        facts = derive_table_facts(frame, map_columns(["id", "years_healthcare"]), catalog)
+        return facts.lower["years_healthcare"].tolist(), facts.problems
+
+    together, problems = read(cells)
+    alone = [read([cell]) for cell in cells]
+    assert together == pytest.approx([values[0] for values, _ in alone], nan_ok=True)
+    assert problems == {i: p[0] for i, (_, p) in enumerate(alone) if p}
+
+
 def test_real_headers_are_matched_and_protected_ones_never_are():
     colmap = map_columns(
         ["Applicant ID", "Yrs Supervisory", "Certs", "Age", "Gender", "Race/Ethnicity", "Notes"]
@@ -183,6 +209,11 @@ def test_the_ranking_has_reasons_and_the_same_file_and_rubric_give_the_same_rank
     assert first.ranked["rank"].tolist() == [1, 2, 3, 4]
     against = first.ranked[["against_1", "against_2", "against_3"]].to_numpy().ravel()
     assert any(a.startswith(("Missing:", "Not given:", "Partly:")) for a in against)
+    # Each row's reasons come largest first: the points in brackets never rise.
+    for side in ("for", "against"):
+        texts = first.ranked[[f"{side}_{k}" for k in (1, 2, 3)]].to_numpy()
+        points = np.vectorize(lambda t: float(t.rsplit("(", 1)[1][1:-1]) if t else 0.0)(texts)
+        assert (np.diff(points, axis=1) <= 0).all()
 
 
 @settings(max_examples=15, deadline=None)
