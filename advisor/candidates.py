@@ -818,13 +818,13 @@ def _ladder(d: _Deriver, years: Mapping[str, npt.NDArray[np.float64]]) -> None:
     titles = d.text("job_titles")
     managers = (years["management_healthcare"] >= 1) & (titles != "").to_numpy()
     if managers.any():
-        held = titles[managers].str.split(r"[;|\n]", regex=True).explode().str.strip()
-        distinct = sorted(set(held) - {""})
+        codes, cells = pd.factorize(titles[managers])  # each distinct cell of titles split once
+        held = {cell: _split(cell) for cell in cells}
+        distinct = sorted({t for ts in held.values() for t in ts})
         admin = {t for t, g in zip(distinct, classify_titles(distinct), strict=True)
                  if g.role_family == "practice_administrator" and g.family_confidence >= 0.5}  # fmt: skip
-        lifted = held.isin(admin).groupby(level=0).any()
-        rows = np.flatnonzero(managers)[lifted.to_numpy()]
-        top[rows] = LADDER_RUNGS["practice_administrator"]
+        lifted = np.array([any(t in admin for t in held[cell]) for cell in cells], dtype=bool)
+        top[np.flatnonzero(managers)[lifted[codes]]] = LADDER_RUNGS["practice_administrator"]
     d.put("ladder_rung", top)
     d.put("distinct_rungs", steps)
 

@@ -174,6 +174,30 @@ def test_a_cell_reads_the_same_whatever_else_is_in_its_batch(plain, odd):
     assert problems == {i: p[0] for i, (_, p) in enumerate(alone) if p}
 
 
+def test_a_practice_administrator_title_lifts_only_a_healthcare_manager_to_the_top_rung():
+    from advisor.vocabulary import LADDER_RUNGS
+
+    frame = pd.DataFrame(
+        {
+            "id": ["P1", "P2", "P3", "P4"],
+            "years_management_healthcare": ["3", "3", "0.5", "3"],
+            "job_titles": [
+                "Billing Lead; Practice Administrator",
+                "Office Manager",
+                "Practice Administrator",
+                "",
+            ],
+        }
+    )
+    facts = derive_table_facts(frame, map_columns(list(frame.columns)), load_catalog()).lower
+    assert facts["ladder_rung"].tolist() == [
+        LADDER_RUNGS["practice_administrator"],
+        LADDER_RUNGS["office_manager"],
+        0,  # half a year managing: no rung held a year yet, and the titles do not count
+        LADDER_RUNGS["office_manager"],
+    ]
+
+
 def test_real_headers_are_matched_and_protected_ones_never_are():
     colmap = map_columns(
         ["Applicant ID", "Yrs Supervisory", "Certs", "Age", "Gender", "Race/Ethnicity", "Notes"]
