@@ -9,12 +9,16 @@ it is shown and never run. Numbers are left alone, so -3 stays a number.
 from __future__ import annotations
 
 import io
+import os
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 
 import pandas as pd
 import pyarrow as pa
 from pyarrow import csv as pa_csv
 
+WRITE_SLICE_ROWS = 25_000
+"""Rows below which a CSV is written in one piece (threads would cost more than they save)."""
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\0")
 
 
@@ -51,12 +55,23 @@ def neutralized(frame: pd.DataFrame) -> pd.DataFrame:
 def csv_bytes(frame: pd.DataFrame) -> bytes:
     """UTF-8 CSV quoted per RFC 4180, with a byte-order mark so Excel reads accents right.
 
-    Written by Arrow's CSV writer: ten times faster than pandas' for a 100,000-row ranking.
+    Written by Arrow's CSV writer (ten times faster than pandas' for a 100,000-row ranking), a
+    slice of rows per core: it formats numbers outside the interpreter lock.
     """
     table = pa.Table.from_pandas(neutralized(frame), preserve_index=False)
-    buffer = io.BytesIO()
-    pa_csv.write_csv(table, buffer)
-    return "\ufeff".encode() + buffer.getvalue()
+    slices = max(1, min(os.cpu_count() or 1, 4, len(table) // WRITE_SLICE_ROWS))
+    step = -(-len(table) // slices)
+
+    def write(i: int) -> bytes:
+        buffer = io.BytesIO()
+        options = pa_csv.WriteOptions(include_header=i == 0)
+        pa_csv.write_csv(table.slice(i * step, step), buffer, options)
+        return buffer.getvalue()
+
+    if slices == 1:
+        return b"".join(["\ufeff".encode(), write(0)])
+    with ThreadPoolExecutor(slices) as pool:
+        return b"".join(["\ufeff".encode(), *pool.map(write, range(slices))])
 
 
 def xlsx_bytes(sheets: Mapping[str, pd.DataFrame]) -> bytes:

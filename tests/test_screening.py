@@ -429,6 +429,21 @@ def test_exports_never_carry_a_live_formula(tmp_path):
     assert neutralize("\tTAB") == "'\tTAB" and neutralize("\rCR") == "'\rCR" and neutralize("\0x") == "'\0x"
 
 
+def test_a_large_export_written_in_slices_is_the_same_file(tmp_path, monkeypatch):
+    import advisor.export
+
+    result = screen_file(_csv(tmp_path, POOL), Rubric())
+    whole = export_csv(result)
+    monkeypatch.setattr(advisor.export, "WRITE_SLICE_ROWS", 1)  # every row "large": one slice per core
+    monkeypatch.setattr(advisor.export.os, "cpu_count", lambda: 4)  # four slices of the four rows
+    sliced = export_csv(result)
+    assert sliced == whole and sliced.startswith("\ufeff".encode())
+    assert (
+        sliced.count(b'"rank"') == 1
+        and len(sliced.decode("utf-8-sig").splitlines()) == len(result.ranked) + 1
+    )
+
+
 def test_the_impact_report_matches_a_hand_computed_table():
     # 48 of 80 women and 12 of 40 men selected: rates 0.6 and 0.3, ratio 0.5 (flagged).
     sex = ["F"] * 80 + ["M"] * 40 + [""] * 5
