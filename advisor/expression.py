@@ -55,21 +55,17 @@ class Expression:
 
 
 def _kleene_and(a: Array | float, b: Array | float) -> Array:
+    """Three-valued AND over 1 (true), 0 (false) and NaN (unknown): false wins over unknown."""
     a_arr, b_arr = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
-    return np.where(
-        (a_arr == 0.0) | (b_arr == 0.0),
-        0.0,
-        np.where(np.isnan(a_arr) | np.isnan(b_arr), np.nan, 1.0),
-    )
+    out = np.minimum(a_arr, b_arr)  # NaN where either is unknown ...
+    return np.where((a_arr == 0.0) | (b_arr == 0.0), 0.0, out)  # ... unless the other is false
 
 
 def _kleene_or(a: Array | float, b: Array | float) -> Array:
+    """Three-valued OR: true wins over unknown."""
     a_arr, b_arr = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
-    return np.where(
-        (a_arr == 1.0) | (b_arr == 1.0),
-        1.0,
-        np.where(np.isnan(a_arr) | np.isnan(b_arr), np.nan, 0.0),
-    )
+    out = np.maximum(a_arr, b_arr)
+    return np.where((a_arr == 1.0) | (b_arr == 1.0), 1.0, out)
 
 
 _COMPARE: Mapping[type, Callable[[Array, Array], npt.NDArray[np.bool_]]] = {
@@ -89,10 +85,14 @@ _ARITH: Mapping[type, Callable[[Array, Array], Array]] = {
 
 
 def _compare(op: type, a: Array | float, b: Array | float) -> Array:
+    """A comparison that is unknown (NaN) where either side is."""
     a_arr, b_arr = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
     with np.errstate(invalid="ignore"):
         result = _COMPARE[op](a_arr, b_arr).astype(float)
-    return np.where(np.isnan(a_arr) | np.isnan(b_arr), np.nan, result)
+    unknown = (
+        np.isnan(a_arr) if b_arr.ndim == 0 and not np.isnan(b_arr) else np.isnan(a_arr) | np.isnan(b_arr)
+    )
+    return np.where(unknown, np.nan, result)
 
 
 class _Compiler:
@@ -183,10 +183,10 @@ class _Compiler:
 
         def run(cols: Columns) -> Array:
             values = [fn(cols) for fn in operands]
-            acc: Array | float = 1.0
-            for i, op in enumerate(ops):
+            acc = _compare(ops[0], values[0], values[1])
+            for i, op in enumerate(ops[1:], start=1):  # a chain: 1 < x <= 3
                 acc = _kleene_and(acc, _compare(op, values[i], values[i + 1]))
-            return np.asarray(acc, dtype=float)
+            return acc
 
         return "flag", run
 

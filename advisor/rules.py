@@ -575,9 +575,9 @@ def _best_credit(
         value = lv.credit[setting]
         truth = lv.condition.evaluate(columns, n)
         better = (truth == 1.0) & (value > known)
-        known = np.where(better, value, known)
-        chosen = np.where(better, li, chosen)
-        unknown = np.where(np.isnan(truth), np.maximum(unknown, value), unknown)
+        known[better] = value
+        chosen[better] = li
+        np.maximum(unknown, value, out=unknown, where=np.isnan(truth))
     return known, unknown, chosen
 
 
