@@ -649,14 +649,26 @@ class _Deriver:
                 continue
             for name, v in facts.items():
                 table[u, self.ix[name]] = v
-        touched = np.flatnonzero(~np.isnan(table).all(axis=0))  # only the columns this section writes
-        rows = table[codes][:, touched]
-        self.lower[:, touched] = np.where(np.isnan(rows), self.lower[:, touched], rows)
+        _scatter(self.lower, slice(None), codes, table)
         self.bad(failed[codes], column, lambda v: f"'{v[:40]}' is not {expected}")
 
     def note_unknown(self, names: Sequence[str], rows: int) -> None:
         for name in names:
             self.unrecognized[name] = self.unrecognized.get(name, 0) + rows
+
+
+def _scatter(
+    matrix: npt.NDArray[np.float64],
+    rows: slice | npt.NDArray[np.intp],
+    codes: npt.NDArray[np.intp],
+    table: npt.NDArray[np.float64],
+) -> None:
+    """Write ``table[codes]`` (facts per distinct cell, spread to each row) into ``matrix`` at
+    ``rows``, in the columns the table writes at all; a NaN in the table leaves the value."""
+    touched = np.flatnonzero(~np.isnan(table).all(axis=0))
+    index = np.ix_(rows, touched) if isinstance(rows, np.ndarray) else (rows, touched)
+    values = table[codes][:, touched]
+    matrix[index] = np.where(np.isnan(values), matrix[index], values)
 
 
 _THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")
@@ -860,6 +872,7 @@ def _credentials_and_software(d: _Deriver) -> None:
     catalog = d.catalog
     held, studying = d.text("certifications"), d.text("certifications_in_progress")
     key = held + "\x1f" + studying
+    rows_with = key.value_counts()  # how many rows an unknown name is on
 
     def credentials(k: str) -> dict[str, float]:
         have, doing = k.split("\x1f")
@@ -871,18 +884,19 @@ def _credentials_and_software(d: _Deriver) -> None:
             for c in ([] if _empty(doing) else _split(doing))
         ]
         unknown = [i.code for i in items if catalog.resolve_certification(i.code) is None]
-        d.note_unknown(unknown, int((key == k).sum()))
+        d.note_unknown(unknown, int(rows_with[k]))
         return derive_list_facts(Profile(certifications=items), catalog)
 
     d.by_cell(key, credentials, "certifications", "a list of credentials")
     software = d.text("software")
+    rows_using = software.value_counts()
 
     def products(cell: str) -> dict[str, float]:
         if not cell:
             return {}
         items = [] if _empty(cell) else _software_items(cell)
         d.note_unknown(
-            [i.name for i in items if catalog.resolve_software(i.name) is None], int((software == cell).sum())
+            [i.name for i in items if catalog.resolve_software(i.name) is None], int(rows_using[cell])
         )
         return derive_list_facts(Profile(software=items), catalog)
 
@@ -907,11 +921,13 @@ def _upper_bounds(
     if not vague.any():
         return None
     upper = base.copy(order="F")
-    for k in keys[vague].unique():
-        facts = _list_facts(d.catalog, k, True) or ()
-        rows = vague & (keys == k).to_numpy()
-        for name, value in facts:
-            upper[rows, d.ix[name]] = value
+    rows = np.flatnonzero(vague)
+    codes, distinct = pd.factorize(keys.iloc[rows])
+    table = np.full((len(distinct), len(d.names)), np.nan)
+    for u, key in enumerate(distinct):
+        for name, value in _list_facts(d.catalog, key, True) or ():
+            table[u, d.ix[name]] = value
+    _scatter(upper, rows, codes, table)
     settle_knowledge(upper, d.catalog, stated, anything)
     return upper
 

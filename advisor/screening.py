@@ -255,7 +255,8 @@ def screen_batch(
     ``candidate_id``, ``name``, the scores, ``knockouts`` (pass, unknown,
     fail), the reasons, points per dimension, the ``carry`` columns as
     ``carry:<header>`` (never scored) and ``problem`` (non-empty for a row
-    that could not be read, which has no score).
+    that could not be read, which has no score). ``attrs["unrecognized"]`` counts the rows
+    naming each credential or software the catalog does not know (and so cannot credit).
     """
     spec = _compiled(rubric if isinstance(rubric, str) else rubric.model_dump_json())
     catalog = spec.ruleset.catalog
@@ -309,6 +310,7 @@ def screen_batch(
     for header in carry:
         out[f"carry:{header}"] = frame[header].astype(str).str.strip().array if header in frame else ""
     out["problem"] = problems.astype("str").array
+    out.attrs["unrecognized"] = facts.unrecognized
     return out
 
 
@@ -427,9 +429,12 @@ def screen_file(
         runner = _run_dask(batches, work, scheduler) if engine == "dask" else _run_local(batches, work)
         screened: list[pd.DataFrame] = []
         count = 0
+        unknown: dict[str, int] = {}
         for batch, out in runner:
             screened.append(out)
             count += len(out)
+            for name, rows in out.attrs.get("unrecognized", {}).items():
+                unknown[name] = unknown.get(name, 0) + rows
             if progress:
                 progress(batch.done, count)
         ranked, skipped = rank(screened, rubric)
@@ -444,6 +449,11 @@ def screen_file(
         .reset_index(drop=True)
     )
     notes = [*table.notes, *colmap.notes]
+    if unknown:
+        named = sorted(unknown.items(), key=lambda item: (-item[1], item[0]))
+        listed = ", ".join(f"'{name[:40]}' ({rows:,} rows)" for name, rows in named[:10])
+        more = f" and {len(named) - 10:,} more" if len(named) > 10 else ""
+        notes.append(f"not in the catalog, so not credited: {listed}{more}")
     return ScreenResult(ranked, skipped, rubric, colmap, notes, spec.dimensions)
 
 

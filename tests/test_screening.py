@@ -198,6 +198,12 @@ def test_a_practice_administrator_title_lifts_only_a_healthcare_manager_to_the_t
     ]
 
 
+def test_names_the_catalog_does_not_know_are_reported_with_their_row_counts():
+    text = b"candidate_id,certifications,software\nA1,CPC; XYZCERT,Epic\nA2,XYZCERT,FooSoft\nA3,,FooSoft\n"
+    result = screen_file(text, Rubric(), name="t.csv", chunk_rows=2)  # counted across batches
+    assert "not in the catalog, so not credited: 'FooSoft' (2 rows), 'XYZCERT' (2 rows)" in result.notes
+
+
 def test_real_headers_are_matched_and_protected_ones_never_are():
     colmap = map_columns(
         ["Applicant ID", "Yrs Supervisory", "Certs", "Age", "Gender", "Race/Ethnicity", "Notes"]
