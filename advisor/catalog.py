@@ -284,13 +284,20 @@ def _fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
 
 
+@functools.lru_cache(maxsize=64)
+def _generic(generic_words: tuple[str, ...]) -> tuple[frozenset[str], tuple[str, ...]]:
+    """Generic words folded, and the phrases among them longest first (folded once per list)."""
+    generic = frozenset(re.sub(r"[^a-z0-9+]+", " ", _fold(g)).strip() for g in generic_words)
+    return generic, tuple(sorted((g for g in generic if " " in g), key=lambda g: (-len(g), g)))
+
+
 @functools.lru_cache(maxsize=8192)
 def normalize_name(text: str, generic_words: tuple[str, ...] = ()) -> str:
     """Lower-case, drop accents, punctuation and generic words: ``"Kareo PM"`` -> ``"kareo"``."""
     words = re.sub(r"[^a-z0-9+]+", " ", _fold(text).replace("&", " and ")).split()
-    generic = {re.sub(r"[^a-z0-9+]+", " ", _fold(g)).strip() for g in generic_words}
+    generic, phrases = _generic(generic_words)
     joined = " ".join(words)
-    for phrase in sorted((g for g in generic if " " in g), key=len, reverse=True):
+    for phrase in phrases:
         stripped = re.sub(rf"(^| ){re.escape(phrase)}($| )", " ", joined).strip()
         joined = stripped or joined
     kept = [w for w in joined.split() if w not in generic]
