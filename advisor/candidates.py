@@ -42,6 +42,7 @@ import numpy.typing as npt
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+from pyarrow import csv as pa_csv
 
 from advisor.catalog import Catalog
 from advisor.errors import InputError, Problem
@@ -287,6 +288,8 @@ class CandidateFile:
     notes: list[str] = field(default_factory=list)
     separator: str = ","
     bad_rows: list[Problem] = field(default_factory=list)
+    reader: Literal["", "arrow", "careful"] = ""
+    """Which reader read the rows: Arrow's (a regular UTF-8 CSV) or the careful one."""
 
     @classmethod
     def open(cls, source: str | Path | bytes, name: str | None = None) -> CandidateFile:
@@ -381,11 +384,69 @@ class CandidateFile:
             seen[header] = i
 
     def batches(self, chunk_rows: int = CHUNK_ROWS) -> Iterator[Batch]:
-        """The rows, ``chunk_rows`` at a time, as text frames with the file's headers."""
+        """The rows, ``chunk_rows`` at a time, as text frames with the file's headers.
+
+        A UTF-8 CSV whose every row has the header's number of cells is read by Arrow's
+        parser, on all cores; any other file by a careful reader that names each row it
+        cannot read (too many cells, bytes that are not text) and keeps the row numbers true.
+        """
         self.handle.seek(0)
         if self.kind == "xlsx":
             yield from self._xlsx_batches(chunk_rows)
             return
+        rows = self._regular_rows()
+        self.reader = "careful" if rows is None else "arrow"
+        yield from (
+            self._careful_batches(chunk_rows) if rows is None else self._arrow_batches(chunk_rows, rows)
+        )
+
+    def _arrow_reader(self) -> pa_csv.CSVStreamingReader:
+        """Arrow's streaming CSV reader over the file, every cell as text (blank as ""); it stops
+        with :class:`pyarrow.ArrowInvalid` at a row of the wrong width or bytes that are not UTF-8."""
+        self.handle.seek(0)
+        text = {h: pa.string() for h in self.headers}
+        return pa_csv.open_csv(
+            self.handle,
+            read_options=pa_csv.ReadOptions(column_names=list(self.headers), skip_rows=1),
+            parse_options=pa_csv.ParseOptions(
+                delimiter=self.separator, newlines_in_values=True, ignore_empty_lines=False
+            ),
+            convert_options=pa_csv.ConvertOptions(
+                column_types=text, strings_can_be_null=False, quoted_strings_can_be_null=False
+            ),
+        )
+
+    def _regular_rows(self) -> int | None:
+        """The number of rows when Arrow's reader can read the whole file (a first, quick pass
+        that keeps nothing); None when the careful reader is needed."""
+        if self.encoding != "utf-8-sig":
+            return None
+        try:
+            return sum(batch.num_rows for batch in self._arrow_reader())
+        except pa.ArrowInvalid:
+            return None
+
+    def _arrow_batches(self, chunk_rows: int, total: int) -> Iterator[Batch]:
+        """Arrow's record batches regrouped into ``chunk_rows`` rows each, as pandas text frames."""
+        pending: list[pa.RecordBatch] = []
+        held = first = 0
+        try:
+            for record in self._arrow_reader():
+                pending.append(record)
+                held += record.num_rows
+                while held >= chunk_rows or (held and first + held == total):
+                    table = pa.Table.from_batches(pending)
+                    take = min(chunk_rows, held)
+                    frame = table.slice(0, take).to_pandas()
+                    pending, held = table.slice(take).to_batches(), held - take
+                    yield Batch(frame, np.arange(first + 2, first + 2 + take), (first + take) / total)
+                    first += take
+        except pa.ArrowInvalid:  # the file changed since it was checked
+            raise InputError(f"{self.name}: the file changed while it was being read") from None
+
+    def _careful_batches(self, chunk_rows: int) -> Iterator[Batch]:
+        """The rows by pandas' reader, with room for extra cells and each skipped line named."""
+        self.handle.seek(0)
         text = io.TextIOWrapper(self.handle, encoding=self.encoding, errors="replace", newline="")
         next_row = 2
         skipped: set[int] = set()

@@ -204,6 +204,49 @@ def test_names_the_catalog_does_not_know_are_reported_with_their_row_counts():
     assert "not in the catalog, so not credited: 'FooSoft' (2 rows), 'XYZCERT' (2 rows)" in result.notes
 
 
+_CELL = st.one_of(
+    st.text(st.characters(codec="utf-8", exclude_categories=("Cs",), exclude_characters="\x00"), max_size=8),
+    st.sampled_from(["", " ", "a,b", 'say "hi"', "two\nlines", "\r\n", "'=1+1", "  padded  ", '"', "é"]),
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    rows=st.lists(st.lists(_CELL, min_size=3, max_size=3), min_size=1, max_size=8),
+    separator=st.sampled_from([",", ";", "\t"]),
+    chunk=st.integers(1, 4),
+    crlf=st.booleans(),
+)
+def test_the_fast_and_the_careful_reader_read_a_regular_file_alike(rows, separator, chunk, crlf):
+    """A regular UTF-8 file is read by Arrow's parser; one more row with too many cells sends
+    the same file to the careful reader. Both give every other row the same cells and number."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=separator, lineterminator="\r\n" if crlf else "\n")
+    if not crlf:  # Python's writer leaves a lone CR unquoted then: a line break to any reader
+        rows = [[cell.replace("\r", "") for cell in row] for row in rows]
+    writer.writerows([["candidate_id", "name", "years_healthcare"], *rows])
+    regular = out.getvalue()
+    irregular = regular + separator.join(["x"] * 5) + "\n"
+
+    def read(text):
+        table = CandidateFile.open(text.encode(), "t.csv")
+        try:
+            batches = list(table.batches(chunk))
+        finally:
+            table.close()
+        frame = pd.concat([b.frame for b in batches], ignore_index=True) if batches else pd.DataFrame()
+        numbers = [int(n) for b in batches for n in b.rows]
+        return frame, numbers, table.bad_rows, table.reader
+
+    fast, fast_rows, fast_bad, fast_reader = read(regular)
+    careful, careful_rows, careful_bad, careful_reader = read(irregular)
+    assert (fast_reader, careful_reader) == ("arrow", "careful")
+    assert not fast_bad and len(careful_bad) == 1  # the extra row is named
+    n = len(rows)
+    assert fast_rows == careful_rows[:n] == list(range(2, n + 2))
+    pd.testing.assert_frame_equal(fast, careful.iloc[:n])
+
+
 def test_real_headers_are_matched_and_protected_ones_never_are():
     colmap = map_columns(
         ["Applicant ID", "Yrs Supervisory", "Certs", "Age", "Gender", "Race/Ethnicity", "Notes"]
