@@ -267,10 +267,10 @@ def screen_batch(
     frame = frame.astype("str")  # Arrow-backed text: the string work below runs in C
     blank = np.ones(len(frame), dtype=bool)  # rows with every cell blank, narrowed a column at a time
     for column in frame.columns:
-        rows = np.flatnonzero(blank)
-        if not rows.size:
+        still = np.flatnonzero(blank)
+        if not still.size:
             break
-        blank[rows] = frame[column].iloc[rows].str.strip().eq("").to_numpy()
+        blank[still] = frame[column].iloc[still].str.strip().eq("").to_numpy()
     frame, numbers = frame[~blank].reset_index(drop=True), numbers[~blank]
     facts = derive_table_facts(frame, colmap, catalog)
     id_header = colmap.columns.get("candidate_id")
