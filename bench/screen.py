@@ -8,7 +8,9 @@ process so peak memory is the run's own:
 * ``screen``: ``screen_file`` (chunked read, facts, rules, model, knockouts,
   reasons, ranking) and the CSV export written to disk, end to end;
 * ``pandas``: ``pandas.read_csv`` of the same file and ``to_csv`` of it, the
-  floor any tool reading and writing that file pays.
+  floor any tool reading and writing that file pays;
+* ``careful``: ``screen`` on the same file with one malformed row (too many
+  cells) appended, which sends it to the careful reader instead of Arrow's.
 
 Prints medians, the ratio of the two, the time of a second run in the same process
 (rules, catalog and title classifier loaded: a running app or Dask worker), and
@@ -124,7 +126,7 @@ print(elapsed, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024, len(fr
 
 def run(kind: str, path: Path, out: Path) -> tuple[float, int, int, float]:
     """One timed run in a fresh process: seconds, peak bytes, rows, and seconds of a second run."""
-    code = CHILD[kind].format(root=str(ROOT), path=str(path), out=str(out))
+    code = CHILD["screen" if kind == "careful" else kind].format(root=str(ROOT), path=str(path), out=str(out))
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     seconds, peak, rows, again = done.stdout.split()
     return float(seconds), int(peak), int(rows), float(again)
@@ -140,11 +142,14 @@ def main() -> None:
         pool = Path(tmp) / "candidates.csv"
         make_pool(args.rows, pool)
         size = pool.stat().st_size
-        times: dict[str, list[float]] = {"screen": [], "pandas": [], "warm": []}
-        peaks: dict[str, int] = {"screen": 0, "pandas": 0}
+        irregular = Path(tmp) / "irregular.csv"
+        irregular.write_bytes(pool.read_bytes() + b",".join([b"X"] * 30) + b"\n")
+        times: dict[str, list[float]] = {"screen": [], "pandas": [], "warm": [], "careful": []}
+        peaks: dict[str, int] = {"screen": 0, "pandas": 0, "careful": 0}
         for _ in range(args.repeats):
-            for kind in ("pandas", "screen"):  # interleaved, so both see the same machine load
-                seconds, peak, rows, again = run(kind, pool, Path(tmp) / f"{kind}.csv")
+            for kind in ("pandas", "screen", "careful"):  # interleaved: all see the same machine load
+                source = irregular if kind == "careful" else pool
+                seconds, peak, rows, again = run(kind, source, Path(tmp) / f"{kind}.csv")
                 if rows != args.rows:
                     raise SystemExit(f"{kind}: {rows:,} rows came out of {args.rows:,}")
                 times[kind].append(seconds)
@@ -158,6 +163,9 @@ def main() -> None:
         )
         warm = statistics.median(times["warm"])
         print(f"  the same, second run in-process: {warm:6.2f} s   (ratio to pandas {warm / floor:.2f})")
+        careful = statistics.median(times["careful"])
+        ratio = careful / floor
+        print(f"  one malformed row (careful):     {careful:6.2f} s   (ratio to pandas {ratio:.2f})")
         print(f"  pandas read_csv + to_csv alone:  {floor:6.2f} s")
         print(f"  ratio screen / pandas:           {screen / floor:6.2f}   (target < 3)")
         print(f"  peak memory, screen:  {peaks['screen'] / 1024**2:7.0f} MB   (target < 1,536 MB)")
