@@ -19,6 +19,7 @@ apart from the rules score.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
@@ -266,9 +267,17 @@ def coded_text(labels: Sequence[str], codes: npt.ArrayLike, index: pd.Index | No
     """``labels[codes]`` as a categorical text column. 100,000 rows of bands or reasons hold only
     a few hundred distinct texts: kept as codes into them, they are never copied per row while
     ranking, filtering and exporting (Arrow writes a dictionary column as plain text)."""
-    remap, distinct = pd.factorize(pd.Index(list(labels), dtype="str"))
-    values = pd.Categorical.from_codes(remap[np.asarray(codes, dtype=np.int64)], categories=distinct)
+    remap, dtype = _categories(tuple(labels))
+    values = pd.Categorical.from_codes(remap[np.asarray(codes, dtype=np.int64)], dtype=dtype)
     return pd.Series(values, index=index)
+
+
+@functools.lru_cache(maxsize=256)
+def _categories(labels: tuple[str, ...]) -> tuple[npt.NDArray[np.intp], pd.CategoricalDtype]:
+    """Each label's code among the distinct labels, and their dtype (made once per label list:
+    a single assessment asks for the same bands every time)."""
+    remap, distinct = pd.factorize(pd.Index(list(labels), dtype="str"))
+    return remap, pd.CategoricalDtype(distinct)
 
 
 def score_results(
