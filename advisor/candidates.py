@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import csv
 import difflib
+import functools
 import io
 import os
 import re
@@ -290,6 +291,8 @@ class CandidateFile:
     bad_rows: list[Problem] = field(default_factory=list)
     reader: Literal["", "arrow", "careful"] = ""
     """Which reader read the rows: Arrow's (a regular UTF-8 CSV) or the careful one."""
+    source: bytes | str = b""
+    """The upload's bytes or the file's path, for readers that need a stream of their own."""
 
     @classmethod
     def open(cls, source: str | Path | bytes, name: str | None = None) -> CandidateFile:
@@ -311,15 +314,18 @@ class CandidateFile:
         handle.seek(0)
         try:
             if head.startswith(b"PK\x03\x04"):
-                return cls._open_xlsx(label, handle, size)
-            if head.startswith(b"\xd0\xcf\x11\xe0"):
+                table = cls._open_xlsx(label, handle, size)
+            elif head.startswith(b"\xd0\xcf\x11\xe0"):
                 raise InputError(f"{label}: an old .xls workbook; save it as .xlsx or .csv")
-            if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+            elif b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
                 raise InputError(f"{label}: not a CSV or XLSX file (it looks like binary data)")
-            return cls._open_csv(label, handle, size, head)
+            else:
+                table = cls._open_csv(label, handle, size, head)
         except BaseException:
             handle.close()
             raise
+        table.source = source if isinstance(source, bytes) else os.fspath(source)
+        return table
 
     @classmethod
     def _open_csv(cls, label: str, handle: BinaryIO, size: int, head: bytes) -> CandidateFile:
@@ -391,6 +397,7 @@ class CandidateFile:
         cannot read (too many cells, bytes that are not text) and keeps the row numbers true.
         """
         self.handle.seek(0)
+        self.bad_rows = []
         if self.kind == "xlsx":
             yield from self._xlsx_batches(chunk_rows)
             return
@@ -400,13 +407,25 @@ class CandidateFile:
             self._careful_batches(chunk_rows) if rows is None else self._arrow_batches(chunk_rows, rows)
         )
 
-    def _arrow_reader(self) -> pa_csv.CSVStreamingReader:
-        """Arrow's streaming CSV reader over the file, every cell as text (blank as ""); it stops
-        with :class:`pyarrow.ArrowInvalid` at a row of the wrong width or bytes that are not UTF-8."""
+    def head(self, rows: int) -> pd.DataFrame:
+        """The first ``rows`` rows as text, read without a pass over the whole file."""
         self.handle.seek(0)
+        self.bad_rows = []
+        batches = self._xlsx_batches(rows) if self.kind == "xlsx" else self._careful_batches(rows)
+        first = next(batches, None)
+        return first.frame if first is not None else pd.DataFrame(columns=list(self.headers))
+
+    def _stream(self) -> pa.NativeFile:
+        """A stream over the file of its own. Arrow's reader reads ahead on threads of its own,
+        so it must never share ``handle`` with the careful reader."""
+        return pa.BufferReader(self.source) if isinstance(self.source, bytes) else pa.OSFile(self.source)
+
+    def _arrow_reader(self, stream: pa.NativeFile) -> pa_csv.CSVStreamingReader:
+        """Arrow's streaming CSV reader, every cell as text (blank as ""); it stops with
+        :class:`pyarrow.ArrowInvalid` at a row of the wrong width or bytes that are not UTF-8."""
         text = {h: pa.string() for h in self.headers}
         return pa_csv.open_csv(
-            self.handle,
+            stream,
             read_options=pa_csv.ReadOptions(column_names=list(self.headers), skip_rows=1),
             parse_options=pa_csv.ParseOptions(
                 delimiter=self.separator, newlines_in_values=True, ignore_empty_lines=False
@@ -418,11 +437,20 @@ class CandidateFile:
 
     def _regular_rows(self) -> int | None:
         """The number of rows when Arrow's reader can read the whole file (a first, quick pass
-        that keeps nothing); None when the careful reader is needed."""
+        that keeps nothing); None when the careful reader is needed.
+
+        An odd number of quote characters needs the careful reader too: a quote that never
+        closes would let Arrow read the rest of the file as one cell, silently.
+        """
         if self.encoding != "utf-8-sig":
             return None
+        with self._stream() as stream:
+            quotes = sum(block.count(b'"') for block in iter(lambda: stream.read(1 << 20), b""))
+        if quotes % 2:
+            return None
         try:
-            return sum(batch.num_rows for batch in self._arrow_reader())
+            with self._stream() as stream:
+                return sum(batch.num_rows for batch in self._arrow_reader(stream))
         except pa.ArrowInvalid:
             return None
 
@@ -430,19 +458,20 @@ class CandidateFile:
         """Arrow's record batches regrouped into ``chunk_rows`` rows each, as pandas text frames."""
         pending: list[pa.RecordBatch] = []
         held = first = 0
-        try:
-            for record in self._arrow_reader():
-                pending.append(record)
-                held += record.num_rows
-                while held >= chunk_rows or (held and first + held == total):
-                    table = pa.Table.from_batches(pending)
-                    take = min(chunk_rows, held)
-                    frame = table.slice(0, take).to_pandas()
-                    pending, held = table.slice(take).to_batches(), held - take
-                    yield Batch(frame, np.arange(first + 2, first + 2 + take), (first + take) / total)
-                    first += take
-        except pa.ArrowInvalid:  # the file changed since it was checked
-            raise InputError(f"{self.name}: the file changed while it was being read") from None
+        with self._stream() as stream:
+            try:
+                for record in self._arrow_reader(stream):
+                    pending.append(record)
+                    held += record.num_rows
+                    while held >= chunk_rows or (held and first + held == total):
+                        table = pa.Table.from_batches(pending)
+                        take = min(chunk_rows, held)
+                        frame = table.slice(0, take).to_pandas()
+                        pending, held = table.slice(take).to_batches(), held - take
+                        yield Batch(frame, np.arange(first + 2, first + 2 + take), (first + take) / total)
+                        first += take
+            except pa.ArrowInvalid:  # the file changed since it was checked
+                raise InputError(f"{self.name}: the file changed while it was being read") from None
 
     def _careful_batches(self, chunk_rows: int) -> Iterator[Batch]:
         """The rows by pandas' reader, with room for extra cells and each skipped line named."""
@@ -450,47 +479,50 @@ class CandidateFile:
         text = io.TextIOWrapper(self.handle, encoding=self.encoding, errors="replace", newline="")
         next_row = 2
         skipped: set[int] = set()
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            # Room for a few cells more than the header, so such a row is caught here, with its
-            # row number, instead of being read shifted (or cut) by the parser. Those spare
-            # cells stay Python objects: nearly all are blank, not worth converting to Arrow.
-            spare = [f"\x00spare{i}" for i in range(SPARE_CELLS)]
-            reader = pd.read_csv(
-                text, dtype={**dict.fromkeys(self.headers, str), **dict.fromkeys(spare, object)},
-                keep_default_na=False, na_filter=False, chunksize=chunk_rows,
-                on_bad_lines="warn", skip_blank_lines=False, names=[*self.headers, *spare], header=None,
-                skiprows=1,
-                sep=self.separator, engine="c",
-            )  # fmt: skip
-            for chunk in reader:
-                skipped |= self._collect_bad_lines(caught)
-                rows = []
-                for _ in range(len(chunk)):  # a skipped line keeps its row number
-                    while next_row in skipped:
+        try:  # detached even when the reading stops early, so the file stays open
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                # Room for a few cells more than the header, so such a row is caught here, with its
+                # row number, instead of being read shifted (or cut) by the parser. Those spare
+                # cells stay Python objects: nearly all are blank, not worth converting to Arrow.
+                spare = [f"\x00spare{i}" for i in range(SPARE_CELLS)]
+                types = {**dict.fromkeys(self.headers, str), **dict.fromkeys(spare, object)}
+                reader = functools.partial(
+                    pd.read_csv, text, dtype=types,
+                    keep_default_na=False, na_filter=False, chunksize=chunk_rows,
+                    on_bad_lines="warn", skip_blank_lines=False, names=[*self.headers, *spare], header=None,
+                    sep=self.separator, engine="c",
+                )  # fmt: skip
+                for chunk in _chunks(reader, self.name, chunk_rows):
+                    skipped |= self._collect_bad_lines(caught)
+                    rows = []
+                    for _ in range(len(chunk)):  # a skipped line keeps its row number
+                        while next_row in skipped:
+                            next_row += 1
+                        rows.append(next_row)
                         next_row += 1
-                    rows.append(next_row)
-                    next_row += 1
-                frame = chunk.reset_index(drop=True)  # no NA filter: a missing cell reads as ""
-                extra = frame[spare].to_numpy() != ""  # one comparison over all the spare cells
-                over = extra.any(axis=1)
-                for i in np.flatnonzero(over):
-                    cells = len(self.headers) + int(np.flatnonzero(extra[i])[-1]) + 1
-                    self.bad_rows.append(
-                        Problem(
-                            self.name,
-                            rows[i],
-                            "",
-                            f"skipped: {cells} cells, the header has {len(self.headers)}",
+                    frame = chunk.reset_index(drop=True)  # no NA filter: a missing cell reads as ""
+                    extra = frame[spare].to_numpy() != ""  # one comparison over all the spare cells
+                    over = extra.any(axis=1)
+                    for i in np.flatnonzero(over):
+                        cells = len(self.headers) + int(np.flatnonzero(extra[i])[-1]) + 1
+                        self.bad_rows.append(
+                            Problem(
+                                self.name,
+                                rows[i],
+                                "",
+                                f"skipped: {cells} cells, the header has {len(self.headers)}",
+                            )
                         )
-                    )
-                frame = frame.drop(columns=spare)
-                if over.any():
-                    frame.loc[over, :] = ""  # dropped as a blank row; listed above
-                done = min(self.handle.tell() / max(self.size, 1), 1.0)
-                yield Batch(frame, np.array(rows, dtype=np.int64), done)
-            self._collect_bad_lines(caught)
-        text.detach()
+                    frame = frame.drop(columns=spare)
+                    if over.any():
+                        frame.loc[over, :] = ""  # dropped as a blank row; listed above
+                    done = min(self.handle.tell() / max(self.size, 1), 1.0)
+                    if len(frame):  # the first chunk may have held the header alone
+                        yield Batch(frame, np.array(rows, dtype=np.int64), done)
+                self._collect_bad_lines(caught)
+        finally:
+            text.detach()
 
     def _collect_bad_lines(self, caught: list[warnings.WarningMessage]) -> set[int]:
         """Record the lines the CSV reader skipped (their cells do not match the header)."""
@@ -533,6 +565,27 @@ class CandidateFile:
     def close(self) -> None:
         """Close the underlying file."""
         self.handle.close()
+
+
+def _chunks(
+    reader: Callable[[], pd.io.parsers.TextFileReader], name: str, size: int
+) -> Iterator[pd.DataFrame]:
+    """The careful reader's chunks of ``size`` rows. The header line is read as data and dropped
+    (pandas' ``skiprows=1`` misreads the next row after a first line ended by a lone CR). A
+    file the parser cannot go on with (a quote that opens a cell and never closes) is an
+    :class:`InputError` naming the row, not a parser traceback."""
+    try:
+        with reader() as chunks:
+            yield chunks.get_chunk(size + 1).iloc[1:]
+            yield from chunks
+    except pd.errors.ParserError as exc:
+        quote = re.search(r"EOF inside string starting at row (\d+)", str(exc))
+        if quote:
+            raise InputError(
+                f'{name}: row {int(quote.group(1)) + 1}: a quote (") opens a cell that never closes, so '
+                "the rest of the file cannot be read; close or remove that quote"
+            ) from None
+        raise InputError(f"{name}: the CSV cannot be read ({str(exc).splitlines()[0][:200]})") from None
 
 
 def _cell(value: object) -> str:
@@ -1012,9 +1065,8 @@ def preview_table(
     """Open a candidate file and read only its first ``rows`` rows, to check the column mapping."""
     table = CandidateFile.open(source, name)
     try:
-        first = next(table.batches(rows), None)
+        head = table.head(rows)
     finally:
         table.close()
-    head = first.frame if first is not None else pd.DataFrame(columns=list(table.headers))
     colmap = map_columns(table.headers, overrides)
     return Preview(table.headers, colmap, head, (*table.notes, *colmap.notes))

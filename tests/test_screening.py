@@ -247,6 +247,29 @@ def test_the_fast_and_the_careful_reader_read_a_regular_file_alike(rows, separat
     pd.testing.assert_frame_equal(fast, careful.iloc[:n])
 
 
+def test_a_file_sent_to_the_careful_reader_is_read_whole():
+    """Arrow reads ahead on threads of its own: when its check gives up early (row 7 has a
+    cell too many), the careful reader must still get every row of the file."""
+    rows = [b"%d,name%d" % (i, i) for i in range(200_000)]
+    rows[5] = b"x,y,z"
+    data = b"candidate_id,name\n" + b"\n".join(rows) + b"\n"
+    for _ in range(3):
+        table = CandidateFile.open(data, "t.csv")
+        read = sum(len(b.frame) for b in table.batches())
+        table.close()
+        assert (table.reader, read, [p.line for p in table.bad_rows]) == ("careful", 200_000, [7])
+
+
+def test_a_first_line_ended_by_a_lone_cr_leaves_the_next_row_alone():
+    # Old Mac line ends, and a blank first cell (pandas' skiprows shifted it left).
+    for data in (b"candidate_id,name\r,Ann\rB2,Bob\r", b"candidate_id,name\r,Ann\rB2,Bob\rx,y,z\r"):
+        table = CandidateFile.open(data, "t.csv")
+        frame = pd.concat([b.frame for b in table.batches(1)], ignore_index=True)
+        assert frame.values.tolist()[:2] == [["", "Ann"], ["B2", "Bob"]], table.reader
+        assert len(list(table.batches())) and len(table.bad_rows) <= 1  # read twice: listed once
+        table.close()
+
+
 def test_real_headers_are_matched_and_protected_ones_never_are():
     colmap = map_columns(
         ["Applicant ID", "Yrs Supervisory", "Certs", "Age", "Gender", "Race/Ethnicity", "Notes"]
@@ -401,6 +424,7 @@ def test_bad_rows_are_skipped_and_listed_while_the_rest_are_ranked(tmp_path):
         (b"PK\x03\x04not really a zip", "damaged"),
         (b"\n\n", "column headers"),
         (b"id,id\nA,B\n", "appears twice"),
+        (b'candidate_id,years_experience,name\nA1,3,Ann\nA2,4,"Bob\nA3,5,Cy\n', "row 3: a quote"),
     ],
 )
 def test_files_that_are_not_tables_get_a_clear_message(content, message):

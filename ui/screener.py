@@ -48,6 +48,8 @@ SHOWN = [
     "knockouts_failed",
 ]
 REASONS = ["for_1", "for_2", "for_3", "against_1", "against_2", "against_3"]
+GRID_ROWS = 5_000
+"""Rows sent to the ranking grid: 100,000 with their reasons are over Streamlit's 50 MB message."""
 
 
 @st.cache_data(max_entries=4, show_spinner="Screening the candidates...")
@@ -210,9 +212,18 @@ def _ranking(result: ScreenResult) -> None:
         "Knockouts", ["pass", "unknown", "fail"], default=["pass", "unknown", "fail"], key="screen_f_ko"
     )
     shown = ranked[ranked["band"].isin(bands) & ranked["knockouts"].isin(outcomes)]
-    st.caption(f"{len(shown):,} of {len(ranked):,} candidates shown")
+    if len(shown) > GRID_ROWS:
+        st.caption(
+            f"{len(shown):,} of {len(ranked):,} candidates match; the first {GRID_ROWS:,} are shown "
+            "(the exports hold them all)"
+        )
+    else:
+        st.caption(f"{len(shown):,} of {len(ranked):,} candidates shown")
+    table = shown[SHOWN + REASONS].head(GRID_ROWS)
+    # Plain text for the grid: it shows a categorical column's blank text as "None".
+    table = table.astype({c: "str" for c in table.columns if isinstance(table[c].dtype, pd.CategoricalDtype)})
     st.dataframe(
-        shown[SHOWN + REASONS],
+        table,
         hide_index=True,
         key="screen_ranking",
         column_config={
