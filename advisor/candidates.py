@@ -293,6 +293,8 @@ class CandidateFile:
     """Which reader read the rows: Arrow's (a regular UTF-8 CSV) or the careful one."""
     source: bytes | str = b""
     """The upload's bytes or the file's path, for readers that need a stream of their own."""
+    modified: int = 0
+    """The file's modification time when opened (ns), to notice a file changed under a reader."""
 
     @classmethod
     def open(cls, source: str | Path | bytes, name: str | None = None) -> CandidateFile:
@@ -325,6 +327,8 @@ class CandidateFile:
             handle.close()
             raise
         table.source = source if isinstance(source, bytes) else os.fspath(source)
+        if not isinstance(source, bytes):
+            table.modified = os.fstat(handle.fileno()).st_mtime_ns
         return table
 
     @classmethod
@@ -417,8 +421,14 @@ class CandidateFile:
 
     def _stream(self) -> pa.NativeFile:
         """A stream over the file of its own. Arrow's reader reads ahead on threads of its own,
-        so it must never share ``handle`` with the careful reader."""
-        return pa.BufferReader(self.source) if isinstance(self.source, bytes) else pa.OSFile(self.source)
+        so it must never share ``handle`` with the careful reader. A path is opened again, so
+        it must still name the very file opened, unchanged."""
+        if isinstance(self.source, bytes):
+            return pa.BufferReader(self.source)
+        opened, now = os.fstat(self.handle.fileno()), os.stat(self.source)
+        if not os.path.samestat(opened, now) or (now.st_size, now.st_mtime_ns) != (self.size, self.modified):
+            raise InputError(f"{self.name}: the file changed while it was being read")
+        return pa.OSFile(self.source)
 
     def _arrow_reader(self, stream: pa.NativeFile) -> pa_csv.CSVStreamingReader:
         """Arrow's streaming CSV reader, every cell as text (blank as ""); it stops with
@@ -472,6 +482,8 @@ class CandidateFile:
                         first += take
             except pa.ArrowInvalid:  # the file changed since it was checked
                 raise InputError(f"{self.name}: the file changed while it was being read") from None
+        if held or first != total:
+            raise InputError(f"{self.name}: the file changed while it was being read")
 
     def _careful_batches(self, chunk_rows: int) -> Iterator[Batch]:
         """The rows by pandas' reader, with room for extra cells and each skipped line named."""

@@ -54,14 +54,17 @@ class Expression:
         return out
 
 
-def _kleene_and(a: Array | float, b: Array | float) -> Array:
-    """Three-valued AND over 1 (true), 0 (false) and NaN (unknown): false wins over unknown."""
+def kleene_and(a: Array | float, b: Array | float) -> Array:
+    """Three-valued AND over 1 (true), 0 (false) and NaN (unknown): false wins over unknown.
+
+    Flags are only ever 0, 1 or NaN (flag facts, comparisons, ``not``, ``and``, ``or``), which
+    is what lets the minimum be the AND."""
     a_arr, b_arr = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
     out = np.minimum(a_arr, b_arr)  # NaN where either is unknown ...
     return np.where((a_arr == 0.0) | (b_arr == 0.0), 0.0, out)  # ... unless the other is false
 
 
-def _kleene_or(a: Array | float, b: Array | float) -> Array:
+def kleene_or(a: Array | float, b: Array | float) -> Array:
     """Three-valued OR: true wins over unknown."""
     a_arr, b_arr = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
     out = np.maximum(a_arr, b_arr)
@@ -155,7 +158,7 @@ class _Compiler:
 
     def _boolop(self, node: ast.BoolOp) -> tuple[Kind, _Eval]:
         parts = [self.flag(v) for v in node.values]
-        combine = _kleene_and if isinstance(node.op, ast.And) else _kleene_or
+        combine = kleene_and if isinstance(node.op, ast.And) else kleene_or
 
         def run(cols: Columns) -> Array:
             acc = parts[0](cols)
@@ -185,7 +188,7 @@ class _Compiler:
             values = [fn(cols) for fn in operands]
             acc = _compare(ops[0], values[0], values[1])
             for i, op in enumerate(ops[1:], start=1):  # a chain: 1 < x <= 3
-                acc = _kleene_and(acc, _compare(op, values[i], values[i + 1]))
+                acc = kleene_and(acc, _compare(op, values[i], values[i + 1]))
             return acc
 
         return "flag", run

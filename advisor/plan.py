@@ -39,7 +39,7 @@ from advisor.actions import Action, ActionCatalog, load_actions
 from advisor.catalog import Catalog
 from advisor.citation import Cited
 from advisor.errors import InputError
-from advisor.expression import Expression
+from advisor.expression import Expression, kleene_and, kleene_or
 from advisor.facts import derive_fact_series, derive_fact_timeline
 from advisor.goals import Goals
 from advisor.profile import Profile, check_profile, current_month, month_index, month_label, parse_month
@@ -381,14 +381,6 @@ class _Context:
         return self._truth[key]
 
 
-def _kleene_and(a: npt.NDArray[np.float64], b: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-    return np.where((a == 0) | (b == 0), 0.0, np.where(np.isnan(a) | np.isnan(b), np.nan, 1.0))
-
-
-def _kleene_or(a: npt.NDArray[np.float64], b: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-    return np.where((a == 1) | (b == 1), 1.0, np.where(np.isnan(a) | np.isnan(b), np.nan, 0.0))
-
-
 def _truth(
     pathways: Sequence[tuple[Any, Sequence[Expression]]], columns: Columns, rows: int
 ) -> npt.NDArray[np.float64]:
@@ -399,8 +391,8 @@ def _truth(
     for _, conditions in pathways:
         holds = np.ones(rows)
         for condition in conditions:
-            holds = _kleene_and(holds, condition.evaluate(columns, rows))
-        best = _kleene_or(best, holds)
+            holds = kleene_and(holds, condition.evaluate(columns, rows))
+        best = kleene_or(best, holds)
     return best
 
 

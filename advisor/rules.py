@@ -588,7 +588,9 @@ def evaluate_rules(
 
     ``upper`` holds the facts' upper bounds (see :func:`advisor.facts.derive_fact_bounds`);
     a rule that would earn more on them is reported as possibly higher, and a
-    gate they would meet counts as unknown rather than unmet.
+    gate they would meet counts as unknown rather than unmet. Flag facts are 0, 1 or
+    NaN (unknown), as the facts module derives them; the conditions' three-valued logic
+    relies on it.
     """
     if setting not in ruleset.spec.settings:
         raise InputError(

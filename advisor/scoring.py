@@ -256,28 +256,33 @@ def score_facts(
     ``upper`` is the facts' upper-bound frame, when details were left out.
     Returns columns ``rules_score``, ``model_adjustment``, ``score``,
     ``band_before_gates``, ``band``, ``band_cap`` (the highest band the unmet
-    gates allow) and ``completeness`` (share of points the evidence settles),
-    indexed like ``facts``.
+    gates allow; the three bands are ordered categoricals over ``BANDS``, so
+    ``band >= "nearly"`` compares ranks) and ``completeness`` (share of points
+    the evidence settles), indexed like ``facts``.
     """
     results = evaluate_rules(ruleset, facts, setting, upper)
     return score_results(results, ruleset, facts, chosen_model(ruleset, model))
 
 
-def coded_text(labels: Sequence[str], codes: npt.ArrayLike, index: pd.Index | None = None) -> pd.Series:
-    """``labels[codes]`` as a categorical text column. 100,000 rows of bands or reasons hold only
-    a few hundred distinct texts: kept as codes into them, they are never copied per row while
-    ranking, filtering and exporting (Arrow writes a dictionary column as plain text)."""
-    remap, dtype = _categories(tuple(labels))
+def coded_text(
+    labels: Sequence[str], codes: npt.ArrayLike, index: pd.Index | None = None, ordered: bool = False
+) -> pd.Series:
+    """``labels[codes]`` as a categorical text column, its categories the distinct labels in
+    their order (``ordered``: compared in that order, as bands are). 100,000 rows of bands or
+    reasons hold only a few hundred distinct texts: kept as codes into them, they are never
+    copied per row while ranking, filtering and exporting (Arrow writes them as plain text)."""
+    remap, dtype = _categories(tuple(labels), ordered)
     values = pd.Categorical.from_codes(remap[np.asarray(codes, dtype=np.int64)], dtype=dtype)
     return pd.Series(values, index=index)
 
 
 @functools.lru_cache(maxsize=256)
-def _categories(labels: tuple[str, ...]) -> tuple[npt.NDArray[np.intp], pd.CategoricalDtype]:
+def _categories(labels: tuple[str, ...], ordered: bool) -> tuple[npt.NDArray[np.intp], pd.CategoricalDtype]:
     """Each label's code among the distinct labels, and their dtype (made once per label list:
-    a single assessment asks for the same bands every time)."""
+    a single assessment asks for the same bands every time). The codes are read-only."""
     remap, distinct = pd.factorize(pd.Index(list(labels), dtype="str"))
-    return remap, pd.CategoricalDtype(distinct)
+    remap.setflags(write=False)
+    return remap, pd.CategoricalDtype(distinct, ordered=ordered)
 
 
 def score_results(
@@ -307,9 +312,9 @@ def score_results(
             "rules_score": rules_score,
             "model_adjustment": adjustment,
             "score": score,
-            "band_before_gates": coded_text(BANDS, before, index),
-            "band": coded_text(BANDS, band, index),
-            "band_cap": coded_text(BANDS, cap, index),
+            "band_before_gates": coded_text(BANDS, before, index, ordered=True),
+            "band": coded_text(BANDS, band, index, ordered=True),
+            "band_cap": coded_text(BANDS, cap, index, ordered=True),
             "completeness": completeness,
         },
         index=index,

@@ -172,14 +172,15 @@ def _knockouts(spec: Spec, lower: pd.DataFrame, upper: pd.DataFrame | None) -> t
         state = np.where(truth == 0, 2, np.where(np.isnan(truth), 1, 0))
         combination += state * 3**k
     seen, codes = np.unique(combination, return_inverse=True)
-    statuses, notes = [], []
+    worst, notes = [], []
     for code in seen.tolist():
         states = [code // 3**k % 3 for k in range(len(spec.knockouts))]
-        statuses.append(KNOCKOUT_STATES[max(states, default=0)])
+        worst.append(max(states, default=0))
         words = ("", "not known: ", "fails: ")
         notes.append("; ".join(words[s] + t for s, t in zip(states, spec.rubric.knockouts, strict=True) if s))
     codes = codes.reshape(-1)
-    return coded_text(statuses, codes), coded_text(notes, codes)
+    status = coded_text(KNOCKOUT_STATES, np.array(worst, dtype=np.int64)[codes], ordered=True)
+    return status, coded_text(notes, codes)
 
 
 def _labels(texts: Sequence[str], which: np.ndarray, points: np.ndarray, pattern: str) -> pd.Series:
@@ -194,8 +195,9 @@ def _labels(texts: Sequence[str], which: np.ndarray, points: np.ndarray, pattern
 
 
 def _largest(values: npt.NDArray[np.float64], k: int) -> npt.NDArray[np.intp]:
-    """Column indices of each row's ``k`` largest values, largest first; equal values in column
-    order. A partial sort: only the top ``k`` of each row are ordered."""
+    """Column indices of each row's ``k`` largest values, largest first. Values less than a
+    billionth apart per column (equal, or equal but for floating-point noise: they print the
+    same) go in column order. A partial sort: only the top ``k`` of each row are ordered."""
     keyed = values - np.arange(values.shape[1]) * 1e-9  # ties: the earlier column is larger
     if values.shape[1] <= k:
         return np.argsort(-keyed, axis=1)
@@ -300,13 +302,7 @@ def screen_batch(
         lower = lower[ok].reset_index(drop=True)
         upper = None if upper is None else upper[ok].reset_index(drop=True)
     scored = score_candidates(spec, lower, upper).set_axis(np.flatnonzero(ok))
-    out = pd.concat([out, scored], axis=1)
-    if not ok.all():  # rows left out have blank texts, not missing ones
-        for column in scored.columns:
-            values = out[column]
-            if isinstance(values.dtype, pd.CategoricalDtype):
-                out[column] = values.cat.add_categories([""] if "" not in values.cat.categories else [])
-                out[column] = out[column].fillna("")
+    out = pd.concat([out, scored], axis=1)  # a row that could not be read has no scores or texts
     for header in carry:
         out[f"carry:{header}"] = frame[header].astype(str).str.strip().array if header in frame else ""
     out["problem"] = problems.astype("str").array
@@ -350,6 +346,7 @@ def rank(batches: Iterable[pd.DataFrame], rubric: Rubric) -> tuple[pd.DataFrame,
     if not frames:
         raise InputError("the file has no candidate rows")
     table = pd.concat(_same_categories(frames), ignore_index=True)
+    table.attrs.clear()  # each batch's own notes (unknown names) are gathered by the caller
     dup = table["candidate_id"].duplicated() & (table["candidate_id"] != "") & (table["problem"] == "")
     if dup.any():
         first = table.groupby("candidate_id", sort=False)["row"].transform("first")
@@ -375,10 +372,16 @@ def rank(batches: Iterable[pd.DataFrame], rubric: Rubric) -> tuple[pd.DataFrame,
 
 
 def _same_categories(frames: Sequence[pd.DataFrame]) -> list[pd.DataFrame]:
-    """The batches with each categorical column over the same, sorted categories (each batch has
-    its own few distinct texts), so that putting them together keeps them categorical, and the
-    result is the same however the file was cut into batches."""
-    columns = [c for c in frames[0].columns if isinstance(frames[0][c].dtype, pd.CategoricalDtype)]
+    """The batches with each categorical column over the same categories, so that putting them
+    together keeps them categorical: the ordered ones (bands, knockouts) have one fixed set;
+    the others (each batch has its own few reasons) get the union, sorted, so the result is
+    the same however the file was cut into batches."""
+    columns = [
+        c
+        for c in frames[0].columns
+        if isinstance(frames[0][c].dtype, pd.CategoricalDtype)
+        and not frames[0][c].dtype.ordered  # bands and knockouts: one fixed, ordered set
+    ]
     union = {
         c: union_categoricals([f[c] for f in frames]).categories.astype("str").sort_values() for c in columns
     }
@@ -451,9 +454,11 @@ def screen_file(
     notes = [*table.notes, *colmap.notes]
     if unknown:
         named = sorted(unknown.items(), key=lambda item: (-item[1], item[0]))
-        listed = ", ".join(f"'{name[:40]}' ({rows:,} rows)" for name, rows in named[:10])
+        listed = ", ".join(
+            f"'{name[:40]}' ({rows:,} row{'' if rows == 1 else 's'})" for name, rows in named[:10]
+        )
         more = f" and {len(named) - 10:,} more" if len(named) > 10 else ""
-        notes.append(f"not in the catalog, so not credited: {listed}{more}")
+        notes.append(f"not in the catalog, so never credited (rows of the file naming it): {listed}{more}")
     return ScreenResult(ranked, skipped, rubric, colmap, notes, spec.dimensions)
 
 

@@ -26,6 +26,7 @@ from advisor.export import neutralize
 from advisor.facts import derive_facts
 from advisor.posting import parse_posting
 from advisor.profile import Profile
+from advisor.rules import BANDS
 from advisor.screening import (
     Rubric,
     compile_rubric,
@@ -201,7 +202,10 @@ def test_a_practice_administrator_title_lifts_only_a_healthcare_manager_to_the_t
 def test_names_the_catalog_does_not_know_are_reported_with_their_row_counts():
     text = b"candidate_id,certifications,software\nA1,CPC; XYZCERT,Epic\nA2,XYZCERT,FooSoft\nA3,,FooSoft\n"
     result = screen_file(text, Rubric(), name="t.csv", chunk_rows=2)  # counted across batches
-    assert "not in the catalog, so not credited: 'FooSoft' (2 rows), 'XYZCERT' (2 rows)" in result.notes
+    assert (
+        "not in the catalog, so never credited (rows of the file naming it): 'FooSoft' (2 rows), "
+        "'XYZCERT' (2 rows)" in result.notes
+    )
 
 
 _CELL = st.one_of(
@@ -258,6 +262,16 @@ def test_a_file_sent_to_the_careful_reader_is_read_whole():
         read = sum(len(b.frame) for b in table.batches())
         table.close()
         assert (table.reader, read, [p.line for p in table.bad_rows]) == ("careful", 200_000, [7])
+
+
+def test_a_file_changed_after_it_was_opened_is_refused_not_read_in_part(tmp_path):
+    path = _csv(tmp_path, "candidate_id,name\n" + "".join(f"C{i},n{i}\n" for i in range(10)))
+    table = CandidateFile.open(path)
+    with path.open("a", encoding="utf-8") as more:
+        more.write("C10,n10\n")
+    with pytest.raises(InputError, match="the file changed while it was being read"):
+        list(table.batches(4))
+    table.close()
 
 
 def test_a_first_line_ended_by_a_lone_cr_leaves_the_next_row_alone():
@@ -412,6 +426,11 @@ def test_bad_rows_are_skipped_and_listed_while_the_rest_are_ranked(tmp_path):
     assert "duplicate candidate id 'A1' (first on row 2)" in problems[5]
     assert "candidate id is blank" in problems[6]
     assert "skipped" in problems[7]
+    # Bands are ranked, not spelled: they compare in band order, and skipped rows add nothing.
+    bands = result.ranked["band"]
+    assert list(bands.cat.categories) == list(BANDS) and bands.cat.ordered
+    assert ((bands >= "developing") == bands.isin(["developing", "nearly", "ready"])).all()
+    assert result.ranked.attrs == {}
 
 
 @pytest.mark.parametrize(
