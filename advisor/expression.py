@@ -48,10 +48,8 @@ class Expression:
 
     def evaluate(self, columns: Columns, rows: int) -> Array:
         """Evaluate over ``rows`` rows; always returns a float array of that length."""
-        out = self._fn(columns)
-        if isinstance(out, float):
-            return np.full(rows, out)
-        return out
+        out = np.asarray(self._fn(columns), dtype=float)
+        return np.full(rows, float(out)) if out.ndim == 0 else out  # a constant: '1 < 2', 'true'
 
 
 def kleene_and(a: Array | float, b: Array | float) -> Array:

@@ -38,6 +38,12 @@ def test_kleene_and_or_not():
     assert same(run("not cert", cert=[1, 0, NAN]), [0, 1, NAN])
 
 
+def test_a_constant_condition_is_one_value_per_row():
+    kinds = {"years": "number"}
+    for text, value in (("1 < 2", 1.0), ("2 <= 1", 0.0), ("true", 1.0), ("not true", 0.0)):
+        assert compile_expression(text, kinds, CONST, want=None).evaluate({}, 3).tolist() == [value] * 3
+
+
 def test_named_constants_chained_comparisons_and_arithmetic():
     assert run("level >= bachelor", level=[3, 4, 5]) == [0, 1, 1]
     assert run("2 <= years < 5", years=[1, 2, 5]) == [0, 1, 0]
