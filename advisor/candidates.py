@@ -396,9 +396,10 @@ class CandidateFile:
     def batches(self, chunk_rows: int = CHUNK_ROWS) -> Iterator[Batch]:
         """The rows, ``chunk_rows`` at a time, as text frames with the file's headers.
 
-        A UTF-8 CSV whose every row has the header's number of cells is read by Arrow's
-        parser, on all cores; any other file by a careful reader that names each row it
-        cannot read (too many cells, bytes that are not text) and keeps the row numbers true.
+        A UTF-8 CSV whose every row has the header's number of cells (and whose quotes pair
+        up) is read by Arrow's parser, on all cores; any other file by a careful reader that
+        names each row it cannot read (too many cells, bytes that are not text) and keeps the
+        row numbers true. A file changed while it is read is an :class:`InputError`.
         """
         self.handle.seek(0)
         self.bad_rows = []
@@ -446,8 +447,8 @@ class CandidateFile:
         )
 
     def _regular_rows(self) -> int | None:
-        """The number of rows when Arrow's reader can read the whole file (a first, quick pass
-        that keeps nothing); None when the careful reader is needed.
+        """The number of rows when Arrow's reader can read the whole file (two quick passes that
+        keep nothing: a count of quotes, then a parse); None when the careful reader is needed.
 
         An odd number of quote characters needs the careful reader too: a quote that never
         closes would let Arrow read the rest of the file as one cell, silently.
