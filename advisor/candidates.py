@@ -270,6 +270,16 @@ class Batch:
     """Share of the file read so far (0-1), for progress bars."""
 
 
+@dataclass(frozen=True)
+class Origin:
+    """Where a candidate file's bytes are, for a reader that needs a stream of its own: the
+    upload's bytes, or the path with its modification time when opened (ns), to notice a file
+    changed under a reader."""
+
+    source: bytes | str
+    modified: int = 0
+
+
 @dataclass
 class CandidateFile:
     """A CSV or XLSX candidate file, opened for reading in chunks.
@@ -283,6 +293,7 @@ class CandidateFile:
     name: str
     kind: Literal["csv", "xlsx"]
     handle: BinaryIO
+    origin: Origin
     size: int
     headers: tuple[str, ...]
     encoding: str = "utf-8"
@@ -291,10 +302,6 @@ class CandidateFile:
     bad_rows: list[Problem] = field(default_factory=list)
     reader: Literal["", "arrow", "careful"] = ""
     """Which reader read the rows: Arrow's (a regular UTF-8 CSV) or the careful one."""
-    source: bytes | str = b""
-    """The upload's bytes or the file's path, for readers that need a stream of their own."""
-    modified: int = 0
-    """The file's modification time when opened (ns), to notice a file changed under a reader."""
 
     @classmethod
     def open(cls, source: str | Path | bytes, name: str | None = None) -> CandidateFile:
@@ -315,24 +322,24 @@ class CandidateFile:
         head = handle.read(8192)
         handle.seek(0)
         try:
+            origin = (
+                Origin(source)
+                if isinstance(source, bytes)
+                else Origin(os.fspath(source), os.fstat(handle.fileno()).st_mtime_ns)
+            )
             if head.startswith(b"PK\x03\x04"):
-                table = cls._open_xlsx(label, handle, size)
-            elif head.startswith(b"\xd0\xcf\x11\xe0"):
+                return cls._open_xlsx(label, handle, origin, size)
+            if head.startswith(b"\xd0\xcf\x11\xe0"):
                 raise InputError(f"{label}: an old .xls workbook; save it as .xlsx or .csv")
-            elif b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+            if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
                 raise InputError(f"{label}: not a CSV or XLSX file (it looks like binary data)")
-            else:
-                table = cls._open_csv(label, handle, size, head)
+            return cls._open_csv(label, handle, origin, size, head)
         except BaseException:
             handle.close()
             raise
-        table.source = source if isinstance(source, bytes) else os.fspath(source)
-        if not isinstance(source, bytes):
-            table.modified = os.fstat(handle.fileno()).st_mtime_ns
-        return table
 
     @classmethod
-    def _open_csv(cls, label: str, handle: BinaryIO, size: int, head: bytes) -> CandidateFile:
+    def _open_csv(cls, label: str, handle: BinaryIO, origin: Origin, size: int, head: bytes) -> CandidateFile:
         if head.startswith((b"\xff\xfe", b"\xfe\xff")):
             raise InputError(f"{label}: the file is UTF-16 text; save it as 'CSV UTF-8' and upload it again")
         sample = handle.read(1024 * 1024)
@@ -353,7 +360,7 @@ class CandidateFile:
             notes.append(f"columns are separated by {'a tab' if separator == chr(9) else repr(separator)}")
         headers = cls._named(next(csv.reader(first, delimiter=separator)))
         cls._check_headers(label, headers)
-        return cls(label, "csv", handle, size, headers, encoding, notes, separator=separator)
+        return cls(label, "csv", handle, origin, size, headers, encoding, notes, separator=separator)
 
     @staticmethod
     def _named(headers: Sequence[str]) -> tuple[str, ...]:
@@ -361,7 +368,7 @@ class CandidateFile:
         return tuple(h.strip() or f"column {i}" for i, h in enumerate(headers, start=1))
 
     @classmethod
-    def _open_xlsx(cls, label: str, handle: BinaryIO, size: int) -> CandidateFile:
+    def _open_xlsx(cls, label: str, handle: BinaryIO, origin: Origin, size: int) -> CandidateFile:
         try:
             with zipfile.ZipFile(handle) as archive:
                 unpacked = sum(i.file_size for i in archive.infolist())
@@ -379,7 +386,7 @@ class CandidateFile:
             first.pop()
         headers = cls._named(first)
         cls._check_headers(label, headers)
-        return cls(label, "xlsx", handle, size, headers)
+        return cls(label, "xlsx", handle, origin, size, headers)
 
     @staticmethod
     def _check_headers(label: str, headers: tuple[str, ...]) -> None:
@@ -424,12 +431,16 @@ class CandidateFile:
         """A stream over the file of its own. Arrow's reader reads ahead on threads of its own,
         so it must never share ``handle`` with the careful reader. A path is opened again, so
         it must still name the very file opened, unchanged."""
-        if isinstance(self.source, bytes):
-            return pa.BufferReader(self.source)
-        opened, now = os.fstat(self.handle.fileno()), os.stat(self.source)
-        if not os.path.samestat(opened, now) or (now.st_size, now.st_mtime_ns) != (self.size, self.modified):
+        source = self.origin.source
+        if isinstance(source, bytes):
+            return pa.BufferReader(source)
+        opened, now = os.fstat(self.handle.fileno()), os.stat(source)
+        if not os.path.samestat(opened, now) or (now.st_size, now.st_mtime_ns) != (
+            self.size,
+            self.origin.modified,
+        ):
             raise InputError(f"{self.name}: the file changed while it was being read")
-        return pa.OSFile(self.source)
+        return pa.OSFile(source)
 
     def _arrow_reader(self, stream: pa.NativeFile) -> pa_csv.CSVStreamingReader:
         """Arrow's streaming CSV reader, every cell as text (blank as ""); it stops with
