@@ -409,7 +409,8 @@ def screen_file(
     local one). Raises :class:`InputError` for a file that cannot be read at
     all; rows that cannot be read are skipped and listed.
     """
-    spec = compile_rubric(rubric)
+    rubric_json = rubric.model_dump_json()
+    spec = _compiled(rubric_json)  # the same compiled rubric the batches in this process use
     table = CandidateFile.open(source, name)
     try:
         colmap = map_columns(table.headers, rubric.columns)
@@ -426,9 +427,7 @@ def screen_file(
         if any(c in scoring for c in carry):
             raise InputError("a column used for scoring cannot also be a demographic column")
         batches = table.batches(chunk_rows) if chunk_rows else table.batches()
-        work = functools.partial(
-            _screen_one, colmap=colmap, rubric=rubric.model_dump_json(), carry=tuple(carry)
-        )
+        work = functools.partial(_screen_one, colmap=colmap, rubric=rubric_json, carry=tuple(carry))
         runner = _run_dask(batches, work, scheduler) if engine == "dask" else _run_local(batches, work)
         screened: list[pd.DataFrame] = []
         count = 0
